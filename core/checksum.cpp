@@ -1,0 +1,63 @@
+// CRC32C by table lookup (slicing-by-8 would be faster; this is clear and fast enough) and Hash64.
+#include "core/checksum.h"
+
+#include <array>
+
+#include "core/coding.h"
+
+namespace orrery {
+namespace {
+
+constexpr uint32_t kCastagnoliPoly = 0x82f63b78u;  // Reflected CRC32C polynomial.
+
+constexpr std::array<std::array<uint32_t, 256>, 8> MakeTables() {
+    std::array<std::array<uint32_t, 256>, 8> t{};
+    for (uint32_t i = 0; i < 256; ++i) {
+        uint32_t c = i;
+        for (int k = 0; k < 8; ++k) c = (c & 1) ? (c >> 1) ^ kCastagnoliPoly : c >> 1;
+        t[0][i] = c;
+    }
+    for (uint32_t i = 0; i < 256; ++i) {
+        for (int s = 1; s < 8; ++s) t[s][i] = (t[s - 1][i] >> 8) ^ t[0][t[s - 1][i] & 0xff];
+    }
+    return t;
+}
+
+constexpr auto kTables = MakeTables();
+
+}  // namespace
+
+uint32_t Crc32c(std::string_view data, uint32_t init) {
+    uint32_t crc = ~init;
+    const auto* p = reinterpret_cast<const uint8_t*>(data.data());
+    size_t n = data.size();
+    // Slicing-by-8: eight table lookups per 8 input bytes.
+    while (n >= 8) {
+        uint64_t word = DecodeFixed64(reinterpret_cast<const char*>(p)) ^ crc;
+        crc = kTables[7][word & 0xff] ^ kTables[6][(word >> 8) & 0xff] ^
+              kTables[5][(word >> 16) & 0xff] ^ kTables[4][(word >> 24) & 0xff] ^
+              kTables[3][(word >> 32) & 0xff] ^ kTables[2][(word >> 40) & 0xff] ^
+              kTables[1][(word >> 48) & 0xff] ^ kTables[0][word >> 56];
+        p += 8;
+        n -= 8;
+    }
+    while (n-- > 0) crc = (crc >> 8) ^ kTables[0][(crc ^ *p++) & 0xff];
+    return ~crc;
+}
+
+uint64_t Hash64(std::string_view data, uint64_t seed) {
+    uint64_t h = 0xcbf29ce484222325ull ^ Mix64(seed);
+    const auto* p = reinterpret_cast<const uint8_t*>(data.data());
+    size_t n = data.size();
+    while (n >= 8) {
+        h = (h ^ Mix64(DecodeFixed64(reinterpret_cast<const char*>(p)))) * 0x100000001b3ull;
+        p += 8;
+        n -= 8;
+    }
+    uint64_t tail = 0;
+    for (size_t i = 0; i < n; ++i) tail |= static_cast<uint64_t>(p[i]) << (8 * i);
+    h = (h ^ Mix64(tail ^ (static_cast<uint64_t>(data.size()) << 56))) * 0x100000001b3ull;
+    return Mix64(h);
+}
+
+}  // namespace orrery
