@@ -1,0 +1,45 @@
+// Small helpers shared by the subcommand files.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/types.h"
+
+namespace orrery::tools {
+
+// Returns the `orrery bench` group, creating it on first use, so each benchmark file can add
+// its own `orrery bench <name>` without a shared registration list.
+inline CLI::App* BenchGroup(CLI::App& app) {
+    for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+        if (sub->get_name() == "bench") return sub;
+    }
+    CLI::App* bench = app.add_subcommand("bench", "Benchmarks that print figures");
+    bench->require_subcommand(1);
+    return bench;
+}
+
+// Parses "30s", "250ms", "1500us", "2m" or a bare number of seconds. nullopt if malformed.
+inline std::optional<Duration> ParseDuration(const std::string& text) {
+    size_t pos = 0;
+    double value = 0;
+    try {
+        value = std::stod(text, &pos);
+    } catch (...) {
+        return std::nullopt;
+    }
+    std::string unit = text.substr(pos);
+    double us_per_unit = 0;
+    if (unit.empty() || unit == "s") us_per_unit = 1e6;
+    else if (unit == "ms") us_per_unit = 1e3;
+    else if (unit == "us") us_per_unit = 1;
+    else if (unit == "m") us_per_unit = 60e6;
+    else return std::nullopt;
+    if (value < 0) return std::nullopt;
+    return Duration(static_cast<int64_t>(value * us_per_unit));
+}
+
+}  // namespace orrery::tools

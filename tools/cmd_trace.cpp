@@ -1,0 +1,138 @@
+// `orrery trace show FILE` and `orrery trace step FILE`: traces rendered for people.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <unistd.h>
+
+#include "tools/trace_render.h"
+#include "tools/trace_step.h"
+
+namespace orrery::tools {
+namespace {
+
+struct TraceArgs {
+    std::string file;
+    std::vector<std::string> nodes;
+    std::vector<std::string> kinds;
+    std::string from;
+    std::string to;
+};
+
+// Reads and parses the trace, or prints a clear error and exits with status 2.
+std::vector<TraceEvent> LoadOrExit(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) {
+        fmt::print(stderr, "orrery trace: cannot read '{}'\n", path);
+        throw CLI::RuntimeError(2);
+    }
+    std::stringstream buf;
+    buf << in.rdbuf();
+    auto events = ParseTrace(buf.str());
+    if (!events.ok()) {
+        fmt::print(stderr, "orrery trace: {}: {}\n", path, events.status().message());
+        throw CLI::RuntimeError(2);
+    }
+    return std::move(events).value();
+}
+
+TraceFilter FilterOrExit(const TraceArgs& a) {
+    TraceFilter filter;
+    std::vector<std::string> words;
+    if (!a.nodes.empty()) {
+        std::string joined;
+        for (const auto& n : a.nodes) joined += (joined.empty() ? "" : ",") + n;
+        words.push_back("node=" + joined);
+    }
+    if (!a.kinds.empty()) {
+        std::string joined;
+        for (const auto& k : a.kinds) joined += (joined.empty() ? "" : ",") + k;
+        words.push_back("kind=" + joined);
+    }
+    if (!a.from.empty()) words.push_back("from=" + a.from);
+    if (!a.to.empty()) words.push_back("to=" + a.to);
+    for (const auto& w : words) {
+        if (Status s = filter.ParseWord(w); !s.ok()) {
+            fmt::print(stderr, "orrery trace: {}\n", s.message());
+            throw CLI::RuntimeError(2);
+        }
+    }
+    return filter;
+}
+
+void AddFilterOptions(CLI::App* cmd, TraceArgs* a) {
+    cmd->add_option("FILE", a->file, "Trace file (JSON Lines)")->required();
+    cmd->add_option("--node", a->nodes, "Only events on or to/from these nodes (1 or n1)");
+    cmd->add_option("--kind", a->kinds, "Only these kinds (send, deliver, role, commit, ...)");
+    cmd->add_option("--from", a->from, "Only events at or after this time (e.g. 1.5s)");
+    cmd->add_option("--to", a->to, "Only events at or before this time");
+}
+
+// The filter options as a stepper "f" command, e.g. "f node=1,2 kind=send from=1s".
+std::string FilterCommand(const TraceArgs& a) {
+    auto join = [](const std::vector<std::string>& v) {
+        std::string out;
+        for (const auto& x : v) out += (out.empty() ? "" : ",") + x;
+        return out;
+    };
+    std::string cmd = "f";
+    if (!a.nodes.empty()) cmd += " node=" + join(a.nodes);
+    if (!a.kinds.empty()) cmd += " kind=" + join(a.kinds);
+    if (!a.from.empty()) cmd += " from=" + a.from;
+    if (!a.to.empty()) cmd += " to=" + a.to;
+    return cmd;
+}
+
+void RunStep(const TraceArgs& a) {
+    TraceStepper stepper(LoadOrExit(a.file));
+    auto first = stepper.Handle(FilterCommand(a));
+    if (!first.ok()) {
+        fmt::print(stderr, "orrery trace: {}\n", first.status().message());
+        throw CLI::RuntimeError(2);
+    }
+    fmt::print("{}\n(h for help, q to quit)\n", first.value());
+    bool interactive = isatty(STDIN_FILENO);
+    std::string last = "n";
+    constexpr long kMaxCommands = 1000000;
+    for (long i = 0; i < kMaxCommands && !stepper.done(); ++i) {
+        if (interactive) fmt::print("step> ");
+        std::fflush(stdout);
+        std::string line;
+        if (!std::getline(std::cin, line)) break;
+        if (line.empty()) line = last;
+        last = line;
+        auto out = stepper.Handle(line);
+        std::string text = out.ok() ? out.value() : out.status().message();
+        if (!text.empty()) fmt::print("{}\n", text);
+    }
+}
+
+}  // namespace
+
+void Register_trace(CLI::App& app) {
+    auto* trace = app.add_subcommand("trace", "Render and step through traces");
+    trace->require_subcommand(1);
+
+    auto show_args = std::make_shared<TraceArgs>();
+    auto* show = trace->add_subcommand("show", "Print a trace, one human line per event");
+    AddFilterOptions(show, show_args.get());
+    show->callback([show_args] {
+        auto events = LoadOrExit(show_args->file);
+        TraceFilter filter = FilterOrExit(*show_args);
+        std::string out;
+        for (const auto& e : events) {
+            if (filter.Matches(e)) out += RenderEvent(e) + "\n";
+        }
+        fmt::print("{}", out);
+    });
+
+    auto step_args = std::make_shared<TraceArgs>();
+    auto* step = trace->add_subcommand("step", "Step through a trace interactively");
+    AddFilterOptions(step, step_args.get());
+    step->callback([step_args] { RunStep(*step_args); });
+}
+
+}  // namespace orrery::tools
