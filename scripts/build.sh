@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Configures and builds Orrery with Ninja into $BUILD_DIR (default build/), incrementally.
+# Usage: scripts/build.sh [extra cmake args...]   e.g. -DORRERY_SANITIZE=ON
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD_DIR:-$root/build}
+jobs=${JOBS:-$(nproc)}
+cmake -S "$root" -B "$build" -G Ninja -DORRERY_WERROR=ON "$@" >/dev/null
+ninja -C "$build" -j "$jobs"
