@@ -13,11 +13,8 @@ tested and reused from a script.
 """
 import json
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
 
 
 def load_trace(path):
@@ -31,6 +28,8 @@ def load_trace(path):
                 event = json.loads(line)
             except json.JSONDecodeError as e:
                 raise ValueError(f"{path}:{number}: malformed trace line: {e}") from None
+            if "h" in event:
+                event["h"] = str(event["h"])  # 64-bit hashes do not survive float64 columns.
             rows.append(event)
     df = pd.DataFrame(rows)
     if df.empty:
@@ -46,22 +45,24 @@ def match_messages(df):
     """
     if df.empty or "kind" not in df:
         return pd.DataFrame(columns=["src", "dst", "t_send_ms", "t_recv_ms", "msg"])
+    def peer(row, key):
+        value = row.get(key)
+        return None if value is None or value != value else int(value)  # NaN != NaN.
+
     pending = {}
     out = []
-    for row in df.itertuples(index=False):
-        kind = row.kind
-        if kind == "send":
-            key = (row.node, getattr(row, "to", None), getattr(row, "h", None))
+    for row in df.to_dict("records"):
+        if row["kind"] == "send":
+            key = (int(row["node"]), peer(row, "to"), row.get("h"))
             pending.setdefault(key, []).append(row)
-        elif kind == "deliver":
-            key = (getattr(row, "from", None), row.node, getattr(row, "h", None))
+        elif row["kind"] == "deliver":
+            key = (peer(row, "from"), int(row["node"]), row.get("h"))
             queue = pending.get(key)
             if queue:
                 sent = queue[0]  # Duplicates share the send: keep it for the next copy too.
-                msg = getattr(row, "msg", None)
-                out.append({"src": sent.node, "dst": row.node, "t_send_ms": sent.t_ms,
-                            "t_recv_ms": row.t_ms,
-                            "msg": msg if isinstance(msg, str) else ""})
+                msg = row.get("msg")
+                out.append({"src": key[0], "dst": key[1], "t_send_ms": sent["t_ms"],
+                            "t_recv_ms": row["t_ms"], "msg": msg if isinstance(msg, str) else ""})
     return pd.DataFrame(out, columns=["src", "dst", "t_send_ms", "t_recv_ms", "msg"])
 
 
@@ -84,7 +85,7 @@ def plot_message_diagram(df, start_ms=0.0, end_ms=None, max_messages=80, ax=None
                     arrowprops=dict(arrowstyle="->", lw=0.8, color="tab:blue"))
         if m.msg:
             ax.text((x[m.src] + x[m.dst]) / 2, (m.t_send_ms + m.t_recv_ms) / 2,
-                    m.msg.split(" ")[0], fontsize=6, ha="center", color="tab:blue")
+                    m.msg.split(" ")[0], fontsize=6, ha="center", color="tab:blue", clip_on=True)
     ax.set_xticks(range(len(nodes)))
     ax.set_xticklabels([f"n{n}" for n in nodes])
     ax.set_ylim(end_ms, start_ms)

@@ -4,12 +4,12 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 orrery="${BUILD_DIR:-$root/build}/tools/orrery"
 seeds=${SEEDS:-1..100}
-if "$orrery" campaign --help >/dev/null 2>&1; then
+if "$orrery" --help | grep -qE '^  campaign '; then
   exec "$orrery" campaign --profile smoke --seeds "$seeds" --jobs "${JOBS:-$(nproc)}" --out "$root/runs/campaign-ci"
 fi
 echo "campaign: 'orrery campaign' is not built yet; running seeds one by one"
 cmd=sim-demo
-"$orrery" sim --help >/dev/null 2>&1 && cmd=sim
+"$orrery" --help | grep -qE '^  sim ' && cmd=sim
 first=${seeds%..*}; last=${seeds#*..}; failed=0
 for ((s = first; s <= last; s++)); do
   if ! "$orrery" $cmd --seed "$s" --duration 5s --faults partition,crash,pause,drop=0.05,dup=0.02,reorder,skew=20ms,disk-torn >/dev/null; then

@@ -4,7 +4,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 orrery="${BUILD_DIR:-$root/build}/tools/orrery"
-if "$orrery" sim --help >/dev/null 2>&1; then
+if "$orrery" --help | grep -qE '^  sim '; then
   run=(sim --nodes 5 --clients 5 --workload kv --duration 10s
        --faults partition,crash,pause,drop=0.05,dup=0.02,reorder,skew=20ms,disk-torn,disk-read-errors)
 else

@@ -10,7 +10,7 @@ orrery="${BUILD_DIR:-$root/build}/tools/orrery"
 mkdir -p "$root/runs"
 seed=${SEED:-42}
 trace="$root/runs/seed-$seed.trace.jsonl"
-if "$orrery" sim --help >/dev/null 2>&1; then
+if "$orrery" --help | grep -qE '^  sim '; then
   faults=${FAULTS:-partition,crash,pause,drop=0.02,dup=0.01,reorder,skew=20ms,disk-torn,disk-lost-renames,disk-read-errors}
   "$orrery" sim --seed "$seed" --nodes 5 --clients 5 --workload kv --faults "$faults" \
       --duration "${DURATION:-30s}" --trace "$trace" --history "$root/runs/seed-$seed.history.jsonl"
