@@ -1,0 +1,52 @@
+// Generated histories with known verdicts, for property tests and `orrery bench check`.
+//
+// Each generator simulates a correct object: client processes issue operations with random,
+// overlapping invoke..complete windows; every operation takes effect at one random instant
+// inside its window (its linearization point), and its result is computed by applying the
+// operations in the order of those instants. The history is therefore linearizable (register)
+// or serializable (list-append) by construction. Some operations end as info (the client
+// timed out): those take effect or not at random, possibly after the client gave up, and the
+// client's process is retired, as in Jepsen.
+//
+// Everything is drawn from one seeded Random: the same seed and options give the same history.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "core/random.h"
+#include "jepsen/history.h"
+
+namespace orrery::jepsen::checker {
+
+struct RegisterGenOptions {
+    size_t ops = 1000;       // Operations (each an invoke and a completion).
+    size_t keys = 1;         // Registers, named "r0", "r1", ...
+    size_t concurrency = 5;  // Client slots with an operation in flight at once.
+    double info_probability = 0.02;
+    double read_fraction = 0.5;  // The rest splits write 60% / cas 40%.
+};
+
+// Generates a linearizable register history. Written values are unique per key.
+History GenerateRegisterHistory(Random& rng, const RegisterGenOptions& options);
+
+// Makes one ok read return a stale value: one that a write W1 installed before another write
+// W2 (W1 completed before W2 began) which completed before the read began. With unique written
+// values no linearization can then explain the read. Returns the history index of the changed
+// completion, or nullopt when no read has such writes before it.
+std::optional<int64_t> InjectStaleRead(History& history);
+
+struct ListAppendGenOptions {
+    size_t txns = 1000;
+    size_t concurrency = 10;
+    size_t active_keys = 8;           // Keys in use at once; a full key is replaced by a new one.
+    size_t appends_per_key_max = 32;  // Bounds list length (and so read sizes).
+    size_t micro_ops_max = 4;         // Micro-ops per transaction: 1..max.
+    double info_probability = 0.01;
+    double fail_probability = 0.01;  // Aborted: no effect, reported as fail.
+};
+
+// Generates a serializable (indeed strictly serializable) list-append history.
+History GenerateListAppendHistory(Random& rng, const ListAppendGenOptions& options);
+
+}  // namespace orrery::jepsen::checker
