@@ -1,0 +1,107 @@
+// Tests of the Mvcc API's edges: reopening, autocommit requests, misuse, and read-only rules.
+#include <catch2/catch.hpp>
+
+#include <memory>
+
+#include "mvcc/mvcc.h"
+#include "mvcc/transaction.h"
+#include "storage/memory_engine.h"
+
+namespace orrery::mvcc {
+namespace {
+
+CommitRequest Autocommit(Version snapshot, std::string key, std::optional<std::string> value) {
+    CommitRequest req;
+    req.snapshot_version = snapshot;
+    req.writes.push_back(Write{std::move(key), std::move(value)});
+    return req;
+}
+
+TEST_CASE("a single-statement write is a one-write commit request", "[mvcc]") {
+    storage::MemoryEngine engine;
+    auto mvcc = std::move(Mvcc::Open(engine)).value();
+    auto outcome = mvcc->ApplyCommit(Autocommit(0, "x", "1"));
+    REQUIRE(outcome.ok());
+    CHECK(outcome->commit_version == 1);
+    CHECK(mvcc->ReadAt("x", 1).value() == "1");
+    CHECK(!mvcc->ReadAt("x", 0).value().has_value());
+    // A stale blind write loses to the newer version: first committer wins.
+    CHECK(mvcc->ApplyCommit(Autocommit(1, "x", std::nullopt)).ok());
+    CHECK(mvcc->ApplyCommit(Autocommit(1, "x", "3")).status().Is(Code::kAborted));
+    CHECK(!mvcc->ReadAt("x", 2).value().has_value());
+    CHECK(mvcc->last_version() == 2);
+}
+
+TEST_CASE("the version counter and GC horizon survive reopening", "[mvcc]") {
+    storage::MemoryEngine engine;
+    {
+        auto mvcc = std::move(Mvcc::Open(engine)).value();
+        REQUIRE(mvcc->ApplyCommit(Autocommit(0, "a", "1")).ok());
+        REQUIRE(mvcc->ApplyCommit(Autocommit(1, "a", "2")).ok());
+        REQUIRE(mvcc->CollectGarbage(1).ok());
+    }
+    auto mvcc = std::move(Mvcc::Open(engine)).value();
+    CHECK(mvcc->last_version() == 2);
+    CHECK(mvcc->gc_horizon() == 1);
+    CHECK(mvcc->ReadAt("a", 0).status().Is(Code::kAborted));
+    auto txn = std::move(mvcc->Begin()).value();
+    CHECK(txn.snapshot() == 2);
+    CHECK(txn.Get("a").value() == "2");
+}
+
+TEST_CASE("misuse is refused with InvalidArgument", "[mvcc]") {
+    storage::MemoryEngine engine;
+    auto mvcc = std::move(Mvcc::Open(engine)).value();
+    CHECK(mvcc->ApplyCommit(Autocommit(5, "x", "1")).status().Is(Code::kInvalidArgument));
+    CHECK(mvcc->Begin(TxnOptions{TxnMode::kReadOnly, Isolation::kSerializable, Version{0}})
+              .status().Is(Code::kInvalidArgument));
+    CommitRequest ro;
+    ro.read_only = true;
+    ro.isolation = Isolation::kSnapshot;
+    CHECK(mvcc->ApplyCommit(ro).status().Is(Code::kInvalidArgument));
+
+    auto txn = std::move(mvcc->Begin()).value();
+    CHECK(txn.Get("").status().Is(Code::kInvalidArgument));
+    CHECK(txn.Set("k", "v").ok());
+    REQUIRE(txn.Commit().ok());
+    CHECK(txn.state() == Transaction::State::kCommitted);
+    CHECK(txn.Get("k").status().Is(Code::kInvalidArgument));
+    CHECK(txn.Set("k", "w").code() == Code::kInvalidArgument);
+    CHECK(txn.Commit().status().Is(Code::kInvalidArgument));
+}
+
+TEST_CASE("active transactions pin the low-water mark", "[mvcc]") {
+    storage::MemoryEngine engine;
+    auto mvcc = std::move(Mvcc::Open(engine)).value();
+    REQUIRE(mvcc->ApplyCommit(Autocommit(0, "a", "1")).ok());
+    auto old_txn = std::move(mvcc->Begin()).value();
+    REQUIRE(mvcc->ApplyCommit(Autocommit(1, "a", "2")).ok());
+    CHECK(mvcc->OldestActiveSnapshot() == 1);
+    {
+        auto moved = std::move(old_txn);  // Moving keeps exactly one registration.
+        CHECK(mvcc->OldestActiveSnapshot() == 1);
+    }
+    CHECK(mvcc->OldestActiveSnapshot() == 2);
+}
+
+TEST_CASE("a serializable read-only transaction needs an entry only if it read", "[mvcc]") {
+    storage::MemoryEngine engine;
+    auto mvcc = std::move(Mvcc::Open(engine)).value();
+    REQUIRE(mvcc->ApplyCommit(Autocommit(0, "a", "1")).ok());
+    auto idle = std::move(mvcc->Begin(TxnOptions::ReadOnly())).value();
+    CHECK(!idle.NeedsCommitEntry());
+    auto reader = std::move(mvcc->Begin(TxnOptions::ReadOnly())).value();
+    CHECK(reader.Get("a").value() == "1");
+    CHECK(reader.NeedsCommitEntry());
+    CHECK(reader.BuildCommitRequest().read_only);
+    auto si_reader = std::move(mvcc->Begin(TxnOptions::ReadOnly(Isolation::kSnapshot))).value();
+    CHECK(si_reader.Get("a").value() == "1");
+    CHECK(!si_reader.NeedsCommitEntry());
+    CHECK(si_reader.BuildCommitRequest().read_keys.empty());
+    CHECK(reader.Commit()->commit_version == 2);
+    CHECK(idle.Commit()->commit_version == 1);
+    CHECK(si_reader.Commit()->commit_version == 1);
+}
+
+}  // namespace
+}  // namespace orrery::mvcc
