@@ -1,0 +1,103 @@
+// TestCluster: a tiny in-process cluster of RaftNodes for scenario scripts and properties.
+//
+// Each node has a SimDisk (so crashes lose exactly what was not synced), a seeded Random, a
+// trivial state machine that records applied commands, and an outbox instead of a network: sent
+// messages wait in one queue until a script delivers, drops or partitions them. Everything that
+// happens is written as one line to an output buffer ("n1 → n2 Append t2 prev=1@1 [2@2] commit=1",
+// "n1 role=leader t2", "n2 commit=3"), which the scenario tests compare with golden files. After
+// every step the InvariantChecker runs over all live nodes; a violation is reported in the output.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/env.h"
+#include "core/prefix_disk.h"
+#include "raft/invariants.h"
+#include "raft/raft.h"
+#include "sim/sim_disk.h"
+
+namespace orrery::raft::testing {
+
+// A state machine that remembers each applied command ("index:data"), for tests.
+class ListStateMachine final : public StateMachine {
+public:
+    LogIndex applied_index() const override { return applied_; }
+    void Apply(const Entry& entry) override;
+    Result<std::string> Snapshot() override;
+    Status Restore(LogIndex index, std::string_view snapshot) override;
+    const std::vector<std::string>& commands() const { return commands_; }
+
+private:
+    LogIndex applied_;
+    std::vector<std::string> commands_;
+};
+
+struct InFlight {
+    NodeId from;
+    NodeId to;
+    std::string bytes;
+};
+
+class TestCluster {
+public:
+    // Builds voters 1..voters (peers = all voters) and spares voters+1..voters+spares (peers = {},
+    // for membership changes). `base` supplies every RaftConfig field but id and peers.
+    TestCluster(int voters, int spares, const RaftConfig& base, uint64_t seed);
+    ~TestCluster();
+
+    std::string TakeOutput();
+    void Print(const std::string& line) { out_ += line + "\n"; }
+
+    std::vector<NodeId> ids() const;
+    bool up(NodeId id) const;
+    RaftNode& node(NodeId id);
+    ListStateMachine& sm(NodeId id);
+    sim::SimDisk& disk(NodeId id);
+
+    // Runs Ready on one node and queues what it sent.
+    Status Ready(NodeId id);
+    // Ready on every live node, in id order.
+    Status ReadyAll();
+    // Delivers every message queued now (only on the given links if any), each followed by the
+    // receiver's Ready. Returns the number delivered.
+    Result<size_t> Deliver(const std::set<std::pair<NodeId, NodeId>>& links);
+    // Delivers until no message is queued (bounded).
+    Status Stabilize();
+    // Drops queued messages (on the given links, or all).
+    size_t Drop(const std::set<std::pair<NodeId, NodeId>>& links);
+    // Cuts every link between different groups; nodes in no group are cut from everyone.
+    void Partition(const std::vector<std::set<NodeId>>& groups);
+    void Heal() { cut_.clear(); }
+    bool Cut(NodeId a, NodeId b) const { return cut_.contains({a, b}); }
+
+    void Crash(NodeId id);
+    Status Restart(NodeId id);
+    const std::deque<InFlight>& queue() const { return queue_; }
+    std::deque<InFlight>& mutable_queue() { return queue_; }
+    // Runs the invariant checker; the first violation is printed (once) and returned.
+    Status CheckInvariants();
+    void set_print_messages(bool on) { print_messages_ = on; }
+
+private:
+    class OutputTracer;
+    struct Node;
+
+    Status Open(Node& n);
+
+    std::map<NodeId, std::unique_ptr<Node>> nodes_;
+    std::unique_ptr<OutputTracer> tracer_;
+    std::deque<InFlight> queue_;
+    std::set<std::pair<NodeId, NodeId>> cut_;
+    InvariantChecker checker_;
+    bool violated_ = false;
+    bool print_messages_ = true;
+    std::string out_;
+};
+
+}  // namespace orrery::raft::testing
