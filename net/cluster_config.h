@@ -1,0 +1,55 @@
+// ClusterConfig: who the nodes are and where they listen, read from a small JSON file.
+//
+//   {"nodes": [
+//     {"id": 1, "peer": "127.0.0.1:9701", "client": "127.0.0.1:9601"},
+//     {"id": 2, "peer": "127.0.0.1:9702", "client": "127.0.0.1:9602"}
+//   ]}
+//
+// "peer" is where the node accepts other nodes' links; "client" is where it accepts clients.
+// Invariants of a parsed config: at least one node; ids in [1, kFirstClientId); ids unique; every
+// address is "host:port" with a non-empty host and a port in [1, 65535] (port 0, "pick one", is
+// allowed only when a test builds options by hand, never in a file).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+#include "core/types.h"
+
+namespace orrery::net {
+
+struct HostPort {
+    std::string host;
+    uint16_t port = 0;
+};
+
+// Parses "host:port" (an IPv6 host goes in brackets: "[::1]:9701"). kInvalidArgument if malformed.
+Result<HostPort> ParseHostPort(std::string_view address);
+
+struct NodeAddresses {
+    std::string peer;    // "host:port" of the peer listener.
+    std::string client;  // "host:port" of the client listener.
+};
+
+struct ClusterConfig {
+    std::map<NodeId, NodeAddresses> nodes;
+
+    // Parses the JSON text above; kInvalidArgument (naming the problem) when it is not valid.
+    static Result<ClusterConfig> Parse(std::string_view json);
+    // Reads and parses a file; kNotFound/kIOError if unreadable.
+    static Result<ClusterConfig> Load(const std::string& path);
+    // A config of n nodes on 127.0.0.1: node i at client_base+i-1 and peer_base+i-1.
+    static ClusterConfig Localhost(int n, uint16_t client_base, uint16_t peer_base);
+
+    // Renders the config as JSON (the format Parse reads), one node per line.
+    std::string ToJson() const;
+    // The peer addresses of every node, for TcpNetworkOptions::peers.
+    std::map<NodeId, std::string> PeerAddresses() const;
+    // The client addresses of every node, for a client endpoint.
+    std::map<NodeId, std::string> ClientAddresses() const;
+};
+
+}  // namespace orrery::net

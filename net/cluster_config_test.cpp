@@ -1,0 +1,56 @@
+// Tests of the cluster config file and host:port parsing.
+#include "net/cluster_config.h"
+
+#include <catch2/catch.hpp>
+
+namespace orrery::net {
+namespace {
+
+TEST_CASE("host:port parses names, IPv4 and bracketed IPv6", "[net]") {
+    auto a = ParseHostPort("127.0.0.1:9601");
+    REQUIRE(a.ok());
+    CHECK(a->host == "127.0.0.1");
+    CHECK(a->port == 9601);
+    CHECK(ParseHostPort("localhost:0")->port == 0);
+    CHECK(ParseHostPort("[::1]:9701")->host == "::1");
+    for (const char* bad : {"", "9601", ":9601", "host:", "host:65536", "host:9x", "host:-1"}) {
+        INFO(bad);
+        CHECK(ParseHostPort(bad).status().code() == Code::kInvalidArgument);
+    }
+}
+
+TEST_CASE("cluster config round-trips through its JSON form", "[net]") {
+    ClusterConfig five = ClusterConfig::Localhost(5, 9601, 9701);
+    CHECK(five.nodes.size() == 5);
+    CHECK(five.nodes.at(NodeId(3)).client == "127.0.0.1:9603");
+    CHECK(five.nodes.at(NodeId(3)).peer == "127.0.0.1:9703");
+    auto parsed = ClusterConfig::Parse(five.ToJson());
+    REQUIRE(parsed.ok());
+    CHECK(parsed->ToJson() == five.ToJson());
+    CHECK(parsed->PeerAddresses().at(NodeId(5)) == "127.0.0.1:9705");
+    CHECK(parsed->ClientAddresses().at(NodeId(1)) == "127.0.0.1:9601");
+}
+
+TEST_CASE("cluster config rejects malformed files with a reason", "[net]") {
+    auto err = [](const char* json) { return ClusterConfig::Parse(json).status().ToString(); };
+    CHECK(err("{") == "invalid_argument: cluster config is not valid JSON");
+    CHECK(err("{\"nodes\": []}") == "invalid_argument: cluster config needs 1 to 1000 nodes");
+    CHECK(err("[]") == "invalid_argument: cluster config needs a \"nodes\" array");
+    CHECK(err(R"({"nodes": [{"id": 0, "peer": "h:1", "client": "h:2"}]})") ==
+          "invalid_argument: cluster config: node id 0 outside [1, 1000)");
+    CHECK(err(R"({"nodes": [{"id": 1000, "peer": "h:1", "client": "h:2"}]})") ==
+          "invalid_argument: cluster config: node id 1000 outside [1, 1000)");
+    CHECK(err(R"({"nodes": [{"id": "1", "peer": "h:1", "client": "h:2"}]})") ==
+          "invalid_argument: cluster config: node needs an unsigned integer \"id\"");
+    CHECK(err(R"({"nodes": [{"id": 1, "client": "h:2"}]})") ==
+          "invalid_argument: cluster config: node needs a string \"peer\" address");
+    CHECK(err(R"({"nodes": [{"id": 1, "peer": "h:0", "client": "h:2"}]})") ==
+          "invalid_argument: cluster config: peer port 0 in h:0");
+    CHECK(err(R"({"nodes": [{"id": 1, "peer": "h:1", "client": "h:2"},
+                            {"id": 1, "peer": "h:3", "client": "h:4"}]})") ==
+          "invalid_argument: cluster config: node id 1 appears twice");
+    CHECK(ClusterConfig::Load("/nonexistent/orrery.json").status().code() == Code::kNotFound);
+}
+
+}  // namespace
+}  // namespace orrery::net

@@ -1,0 +1,373 @@
+// `orrery cluster start|stop|status|kill N|restart N`: a five-node KV cluster on localhost.
+//
+// Everything lives under one directory (default ./orrery-cluster):
+//
+//   config.json   the cluster config (written by the first start; edit it to move ports)
+//   nN/           node N's data directory
+//   nN.log        node N's stderr and stdout (appended across restarts)
+//   nN.jsonl      node N's trace, with --trace
+//   nN.pid        the pid of the node process this command started
+//
+// Client ports are 9601-9605 and peer ports 9701-9705. The command starts `orrery node` processes
+// (this same binary) in their own sessions, so closing the terminal does not stop them. It only
+// ever signals processes named in its pid files, and only after checking in /proc that the pid
+// still runs `orrery node --id N --config <this cluster's config>`: a recycled pid is left alone.
+// `status` asks every node for its Raft state over the client protocol, with node::KvClient over
+// net::TcpClient: the same client code the simulator's clients run.
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <fmt/format.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/env.h"
+#include "net/cluster_config.h"
+#include "net/logger.h"
+#include "net/real_clock.h"
+#include "net/real_random.h"
+#include "net/tcp_client.h"
+#include "node/kv_client.h"
+#include "raft/raft.h"
+
+extern char** environ;
+
+namespace orrery::tools {
+namespace {
+
+constexpr uint16_t kClientPortBase = 9601;
+constexpr uint16_t kPeerPortBase = 9701;
+constexpr int kDefaultNodes = 5;
+constexpr auto kStartTimeout = std::chrono::seconds(10);
+constexpr auto kStopTimeout = std::chrono::seconds(10);
+constexpr auto kPollInterval = std::chrono::milliseconds(50);
+
+struct ClusterArgs {
+    std::string dir = "./orrery-cluster";
+    int nodes = kDefaultNodes;
+    std::string engine;
+    bool trace = false;
+    uint32_t node = 0;  // kill/restart.
+};
+
+[[noreturn]] void BadInput(const std::string& message) {
+    fmt::print(stderr, "orrery cluster: {}\n", message);
+    throw CLI::RuntimeError(2);
+}
+
+std::string Path(const ClusterArgs& a, const std::string& name) {
+    return (std::filesystem::path(a.dir) / name).string();
+}
+std::string ConfigPath(const ClusterArgs& a) {
+    return std::filesystem::absolute(Path(a, "config.json")).string();
+}
+std::string NodeFile(const ClusterArgs& a, uint32_t id, const char* suffix) {
+    return Path(a, fmt::format("n{}{}", id, suffix));
+}
+
+// Loads the cluster's config, writing the localhost default on first use.
+net::ClusterConfig LoadOrCreateConfig(const ClusterArgs& a, bool create) {
+    std::string path = ConfigPath(a);
+    if (!std::filesystem::exists(path)) {
+        if (!create) BadInput(fmt::format("no cluster in {} (run `orrery cluster start`)", a.dir));
+        std::error_code ec;
+        std::filesystem::create_directories(a.dir, ec);
+        if (ec) BadInput(fmt::format("cannot create {}: {}", a.dir, ec.message()));
+        std::ofstream(path) << net::ClusterConfig::Localhost(a.nodes, kClientPortBase,
+                                                             kPeerPortBase).ToJson();
+    }
+    auto config = net::ClusterConfig::Load(path);
+    if (!config.ok()) BadInput(config.status().ToString());
+    return std::move(config).value();
+}
+
+// The arguments of a running process, or empty if it is gone.
+std::vector<std::string> ProcessArgs(pid_t pid) {
+    std::ifstream in(fmt::format("/proc/{}/cmdline", pid), std::ios::binary);
+    std::vector<std::string> args;
+    for (std::string arg; std::getline(in, arg, '\0');) args.push_back(arg);
+    return args;
+}
+
+// True iff `pid` is alive and runs `orrery node --id <id> --config <config>`.
+bool IsOurNode(pid_t pid, uint32_t id, const std::string& config) {
+    std::vector<std::string> args = ProcessArgs(pid);
+    auto after = [&](const std::string& flag) -> std::string {
+        for (size_t i = 0; i + 1 < args.size(); ++i) {
+            if (args[i] == flag) return args[i + 1];
+        }
+        return "";
+    };
+    bool is_node = args.size() > 1 && args[1] == "node";
+    return is_node && after("--id") == std::to_string(id) && after("--config") == config;
+}
+
+// The pid in node id's pid file if that process is still our node; else removes a stale file.
+std::optional<pid_t> RunningPid(const ClusterArgs& a, uint32_t id) {
+    std::string pid_file = NodeFile(a, id, ".pid");
+    std::ifstream in(pid_file);
+    long pid = 0;
+    if (!(in >> pid) || pid <= 0) return std::nullopt;
+    if (IsOurNode(static_cast<pid_t>(pid), id, ConfigPath(a))) return static_cast<pid_t>(pid);
+    std::filesystem::remove(pid_file);
+    return std::nullopt;
+}
+
+// Reaps `pid` if it is our child, and reports whether it has gone.
+bool Gone(pid_t pid) {
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) == pid) return true;
+    return ::kill(pid, 0) != 0 && errno == ESRCH;
+}
+
+bool WaitGone(pid_t pid, std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!Gone(pid)) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(kPollInterval);
+    }
+    return true;
+}
+
+// True once something accepts connections on 127.0.0.1:port.
+bool PortOpen(uint16_t port) {
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::socket socket(io);
+    boost::system::error_code ec;
+    socket.connect({boost::asio::ip::make_address("127.0.0.1"), port}, ec);
+    return !ec;
+}
+
+// Spawns `orrery node` for id in its own session, stdout/stderr appended to nN.log.
+Result<pid_t> Spawn(const ClusterArgs& a, uint32_t id) {
+    std::string exe = std::filesystem::read_symlink("/proc/self/exe").string();
+    std::vector<std::string> args = {"orrery", "node", "--id", std::to_string(id), "--config",
+                                     ConfigPath(a), "--data", NodeFile(a, id, "")};
+    if (!a.engine.empty()) args.insert(args.end(), {"--engine", a.engine});
+    if (a.trace) args.insert(args.end(), {"--trace", NodeFile(a, id, ".jsonl")});
+    std::vector<char*> argv;
+    for (auto& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    std::string log = NodeFile(a, id, ".log");
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND,
+                                     0644);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
+    pid_t pid = 0;
+    int rc = ::posix_spawn(&pid, exe.c_str(), &actions, &attr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+    if (rc != 0) return Status::IOError(fmt::format("spawn {}: {}", exe, std::strerror(rc)));
+    std::ofstream(NodeFile(a, id, ".pid")) << pid << "\n";
+    return pid;
+}
+
+// Starts node id unless it runs already; waits until its client port answers.
+bool StartNode(const ClusterArgs& a, const net::ClusterConfig& config, uint32_t id) {
+    if (auto pid = RunningPid(a, id)) {
+        fmt::print("n{}: already running (pid {})\n", id, *pid);
+        return true;
+    }
+    auto pid = Spawn(a, id);
+    if (!pid.ok()) {
+        fmt::print(stderr, "n{}: {}\n", id, pid.status().ToString());
+        return false;
+    }
+    uint16_t port = net::ParseHostPort(config.nodes.at(NodeId(id)).client)->port;
+    auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
+    while (!PortOpen(port)) {
+        if (Gone(*pid) || std::chrono::steady_clock::now() > deadline) {
+            fmt::print(stderr, "n{}: did not come up; see {}\n", id, NodeFile(a, id, ".log"));
+            std::filesystem::remove(NodeFile(a, id, ".pid"));
+            return false;
+        }
+        std::this_thread::sleep_for(kPollInterval);
+    }
+    fmt::print("n{}: started (pid {}), clients on port {}\n", id, *pid, port);
+    return true;
+}
+
+// Sends `signal` to node id if it runs, waits for it to exit (SIGKILL after the timeout).
+void StopNode(const ClusterArgs& a, uint32_t id, int signal) {
+    auto pid = RunningPid(a, id);
+    if (!pid) {
+        fmt::print("n{}: not running\n", id);
+        return;
+    }
+    ::kill(*pid, signal);
+    if (!WaitGone(*pid, kStopTimeout)) {
+        fmt::print("n{}: still running after {}s; killing it\n", id, kStopTimeout.count());
+        ::kill(*pid, SIGKILL);
+        WaitGone(*pid, kStopTimeout);
+    }
+    std::filesystem::remove(NodeFile(a, id, ".pid"));
+    fmt::print("n{}: {} (pid {})\n", id, signal == SIGKILL ? "killed" : "stopped", *pid);
+}
+
+uint32_t CheckedNode(const ClusterArgs& a, const net::ClusterConfig& config) {
+    if (config.nodes.count(NodeId(a.node)) == 0) {
+        BadInput(fmt::format("no node {} in {}", a.node, ConfigPath(a)));
+    }
+    return a.node;
+}
+
+// A client process has no files: its Env's Disk refuses everything.
+class NoDisk final : public Disk {
+public:
+    Result<std::unique_ptr<File>> Open(std::string_view, OpenMode) override { return None(); }
+    Status Rename(std::string_view, std::string_view) override { return None(); }
+    Status Remove(std::string_view) override { return None(); }
+    Status SyncDir() override { return None(); }
+    Result<std::vector<std::string>> List() override { return None(); }
+    bool Exists(std::string_view) override { return false; }
+
+private:
+    static Status None() { return Status::NotSupported("a client process has no disk"); }
+};
+
+// Asks every node for its status, one after another, over the client protocol.
+std::map<NodeId, node::KvOutcome> QueryStatuses(const net::ClusterConfig& config) {
+    boost::asio::io_context io;
+    net::RealClock clock(io);
+    Random random(net::SeedFromOs(NodeId(kFirstClientId)));
+    NoDisk disk;
+    NullTracer tracer;
+    NoFaultPoints faults;
+    net::Logger log("status", net::LogLevel::kError);
+    net::TcpClientOptions network_options;
+    network_options.servers = config.ClientAddresses();
+    net::TcpClient network(io, network_options, random, log, tracer);
+    Env env{NodeId(kFirstClientId), clock, random, disk, network, tracer, faults};
+    node::KvClientOptions client_options;
+    for (const auto& [id, addresses] : config.nodes) client_options.servers.push_back(id);
+    client_options.attempt_timeout = Duration::Millis(500);
+    client_options.op_timeout = Duration::Seconds(1);
+    node::KvClient client(env, client_options);
+
+    std::map<NodeId, node::KvOutcome> outcomes;
+    auto next = client_options.servers.begin();
+    std::function<void()> ask_next = [&] {
+        if (next == client_options.servers.end()) return io.stop();
+        NodeId server = *next++;
+        client.Status(server, [&, server](const node::KvOutcome& outcome) {
+            outcomes[server] = outcome;
+            boost::asio::post(io, ask_next);  // Not from inside the client's callback.
+        });
+    };
+    ask_next();
+    io.run();
+    return outcomes;
+}
+
+// Prints one line per node: pid, role, term, commit, applied, last index, leader.
+void PrintClusterStatus(const net::ClusterConfig& config,
+                        const std::function<std::string(uint32_t)>& pid_of) {
+    std::map<NodeId, node::KvOutcome> outcomes = QueryStatuses(config);
+    fmt::print("{:<5} {:>8}  {:<14} {:>5} {:>7} {:>7} {:>7}  {}\n", "node", "pid", "role", "term",
+               "commit", "applied", "last", "leader");
+    for (const auto& [id, addresses] : config.nodes) {
+        const node::KvOutcome& outcome = outcomes[id];
+        std::string pid = pid_of(id.value());
+        if (!outcome.status) {
+            fmt::print("{:<5} {:>8}  {:<14} ({})\n", fmt::format("n{}", id.value()), pid,
+                       "no answer", outcome.error);
+            continue;
+        }
+        const node::ServerStatus& s = *outcome.status;
+        std::string leader = s.leader == 0 ? "?" : fmt::format("n{}", s.leader);
+        fmt::print("{:<5} {:>8}  {:<14} {:>5} {:>7} {:>7} {:>7}  {}\n",
+                   fmt::format("n{}", id.value()), pid,
+                   raft::RoleName(static_cast<raft::Role>(s.role)), s.term, s.commit, s.applied,
+                   s.last_index, leader);
+    }
+}
+
+void Start(const ClusterArgs& a) {
+    net::ClusterConfig config = LoadOrCreateConfig(a, /*create=*/true);
+    bool ok = true;
+    for (const auto& [id, addresses] : config.nodes) ok = StartNode(a, config, id.value()) && ok;
+    fmt::print("cluster in {}: {}\n", a.dir, ok ? "up" : "some nodes failed to start");
+    if (!ok) throw CLI::RuntimeError(1);
+}
+
+void Stop(const ClusterArgs& a) {
+    net::ClusterConfig config = LoadOrCreateConfig(a, /*create=*/false);
+    for (const auto& [id, addresses] : config.nodes) StopNode(a, id.value(), SIGTERM);
+}
+
+void ShowStatus(const ClusterArgs& a) {
+    net::ClusterConfig config = LoadOrCreateConfig(a, /*create=*/false);
+    PrintClusterStatus(config, [&](uint32_t id) {
+        auto pid = RunningPid(a, id);
+        return pid ? std::to_string(*pid) : std::string("-");
+    });
+}
+
+}  // namespace
+
+void Register_cluster(CLI::App& app) {
+    auto args = std::make_shared<ClusterArgs>();
+    CLI::App* cmd = app.add_subcommand("cluster", "Run a five-node KV cluster on localhost");
+    cmd->require_subcommand(1);
+    auto add_dir = [&](CLI::App* sub) {
+        sub->add_option("--dir", args->dir, "Cluster directory (default ./orrery-cluster)");
+    };
+    CLI::App* start = cmd->add_subcommand("start", "Start every node that is not running");
+    add_dir(start);
+    start->add_option("--nodes", args->nodes, "Nodes in a new cluster (default 5)")
+        ->check(CLI::Range(1, 9));
+    start->add_option("--engine", args->engine, "Storage engine: lsm or memory");
+    start->add_flag("--trace", args->trace, "Write each node's trace to nN.jsonl");
+    start->callback([args] { Start(*args); });
+
+    CLI::App* stop = cmd->add_subcommand("stop", "Stop every node this cluster started");
+    add_dir(stop);
+    stop->callback([args] { Stop(*args); });
+
+    CLI::App* status = cmd->add_subcommand("status", "Show each node's role, term and indexes");
+    add_dir(status);
+    status->callback([args] { ShowStatus(*args); });
+
+    CLI::App* kill = cmd->add_subcommand("kill", "Kill node N with SIGKILL (a crash)");
+    add_dir(kill);
+    kill->add_option("N", args->node, "Node id")->required();
+    kill->callback([args] {
+        net::ClusterConfig config = LoadOrCreateConfig(*args, false);
+        StopNode(*args, CheckedNode(*args, config), SIGKILL);
+    });
+
+    CLI::App* restart = cmd->add_subcommand("restart", "Stop node N if running, then start it");
+    add_dir(restart);
+    restart->add_option("N", args->node, "Node id")->required();
+    restart->add_option("--engine", args->engine, "Storage engine: lsm or memory");
+    restart->add_flag("--trace", args->trace, "Write the node's trace to nN.jsonl");
+    restart->callback([args] {
+        net::ClusterConfig config = LoadOrCreateConfig(*args, false);
+        uint32_t id = CheckedNode(*args, config);
+        StopNode(*args, id, SIGTERM);
+        if (!StartNode(*args, config, id)) throw CLI::RuntimeError(1);
+    });
+}
+
+}  // namespace orrery::tools

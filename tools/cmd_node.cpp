@@ -1,0 +1,146 @@
+// `orrery node --id N --config FILE --data DIR`: one real server process of the KV store.
+//
+// It builds the node's Env from real parts (net/RealEnv over a storage/posix PosixDisk), opens
+// the same node::KvServer the simulator runs, and drives it with one event-loop thread until
+// SIGINT or SIGTERM. Everything the server does happens on that thread; nothing here adds
+// protocol logic. Logs go to stderr, each line tagged with the node's name.
+//
+// Exit status: 0 after a signal, 1 when the server fails (it cannot open its data, or it halts
+// on a storage failure), 2 on bad arguments.
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <fmt/format.h>
+
+#include <csignal>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "net/cluster_config.h"
+#include "net/logger.h"
+#include "net/real_env.h"
+#include "node/client_protocol.h"
+#include "node/kv_server.h"
+#include "raft/raft.h"
+#include "storage/posix/posix_disk.h"
+#include "tools/cli_util.h"
+
+namespace orrery::tools {
+namespace {
+
+struct NodeArgs {
+    uint32_t id = 0;
+    std::string config;
+    std::string data;
+    std::string trace;
+    std::string engine;
+    std::string tick = "10ms";
+    std::string log_level = "info";
+    std::optional<uint64_t> seed;
+};
+
+[[noreturn]] void BadInput(const std::string& message) {
+    fmt::print(stderr, "orrery node: {}\n", message);
+    throw CLI::RuntimeError(2);
+}
+
+net::LogLevel ParseLogLevel(const std::string& name) {
+    if (name == "debug") return net::LogLevel::kDebug;
+    if (name == "info") return net::LogLevel::kInfo;
+    if (name == "warn") return net::LogLevel::kWarn;
+    if (name == "error") return net::LogLevel::kError;
+    BadInput(fmt::format("unknown --log-level '{}' (debug, info, warn, error)", name));
+}
+
+// Builds the server's options from the arguments and the cluster config.
+node::KvServerOptions ServerOptions(const NodeArgs& args, const net::ClusterConfig& cluster) {
+    node::KvServerOptions options;
+    options.raft.id = NodeId(args.id);
+    for (const auto& [id, addresses] : cluster.nodes) options.raft.peers.push_back(id);
+    std::optional<Duration> tick = ParseDuration(args.tick);
+    if (!tick || *tick <= Duration(0)) BadInput(fmt::format("bad --tick '{}'", args.tick));
+    options.tick = *tick;
+    std::string engine = args.engine.empty() ? (node::HaveLsmEngine() ? "lsm" : "memory")
+                                             : args.engine;
+    auto factory = node::MakeEngineFactory(engine);
+    if (!factory.ok()) BadInput(factory.status().message());
+    options.engine = std::move(factory).value();
+    return options;
+}
+
+// Runs the node until a signal or a halt. Returns the process exit status.
+int RunNode(const NodeArgs& args) {
+    auto cluster = net::ClusterConfig::Load(args.config);
+    if (!cluster.ok()) BadInput(cluster.status().ToString());
+    if (cluster->nodes.count(NodeId(args.id)) == 0) {
+        BadInput(fmt::format("node {} is not in {}", args.id, args.config));
+    }
+    node::KvServerOptions server_options = ServerOptions(args, *cluster);
+    net::Logger log(fmt::format("n{}", args.id), ParseLogLevel(args.log_level));
+
+    auto disk = storage::PosixDisk::Open(args.data, /*create_if_missing=*/true);
+    if (!disk.ok()) {
+        log.Error("cannot open data directory: {}", disk.status().ToString());
+        return 1;
+    }
+    boost::asio::io_context io;
+    net::RealEnvOptions env_options;
+    env_options.node = NodeId(args.id);
+    env_options.cluster = *cluster;
+    env_options.trace_path = args.trace;
+    env_options.seed = args.seed;
+    env_options.render = [](std::string_view bytes) { return node::DescribeDatagram(bytes); };
+    auto real = net::RealEnv::Create(io, env_options, std::move(disk).value(), log);
+    if (!real.ok()) {
+        log.Error("cannot start: {}", real.status().ToString());
+        return 1;
+    }
+    int exit_status = 0;
+    server_options.on_halt = [&](const Status& why) {
+        log.Error("halting: {}", why.ToString());
+        exit_status = 1;
+        io.stop();
+    };
+    auto server = node::KvServer::Open((*real)->env(), std::move(server_options));
+    if (!server.ok()) {
+        log.Error("cannot open the server: {}", server.status().ToString());
+        return 1;
+    }
+    log.Info("serving with data in {}", args.data);
+
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+        if (ec) return;
+        log.Info("signal {}: shutting down", signal);
+        io.stop();
+    });
+    io.run();
+    server->reset();  // The server goes before the Env it was built from.
+    log.Info("stopped");
+    return exit_status;
+}
+
+}  // namespace
+
+void Register_node(CLI::App& app) {
+    auto args = std::make_shared<NodeArgs>();
+    CLI::App* cmd = app.add_subcommand("node", "Run one real server node of the KV store");
+    cmd->add_option("--id", args->id, "This node's id (as in the config)")
+        ->required()
+        ->check(CLI::Range(1u, kFirstClientId - 1));
+    cmd->add_option("--config", args->config, "Cluster config JSON (ids and addresses)")
+        ->required();
+    cmd->add_option("--data", args->data, "Data directory (created if missing)")->required();
+    cmd->add_option("--trace", args->trace, "Append JSON Lines trace events to this file");
+    cmd->add_option("--engine", args->engine, "Storage engine: lsm (default if built) or memory");
+    cmd->add_option("--tick", args->tick, "Raft tick period (default 10ms)");
+    cmd->add_option("--seed", args->seed, "Seed for the node's Random (default: from the OS)");
+    cmd->add_option("--log-level", args->log_level, "debug, info, warn or error (default info)");
+    cmd->callback([args] {
+        int status = RunNode(*args);
+        if (status != 0) throw CLI::RuntimeError(status);
+    });
+}
+
+}  // namespace orrery::tools
