@@ -81,11 +81,13 @@ void RunBench(const mvcc::MvccBenchOptions& opts, const std::string& engine_kind
     for (const auto& r : *results) {
         double seconds = static_cast<double>(std::max<int64_t>(r.elapsed_us, 1)) / 1e6;
         uint64_t attempts = r.committed + r.aborted;
-        fmt::print("{:<13} {:>10.0f} {:>9} {:>9} {:>7.2f}% {:>8} {:>11} {:>10.1f}\n", r.mix,
-                   static_cast<double>(r.committed) / seconds, r.committed, r.aborted,
-                   attempts ? 100.0 * static_cast<double>(r.aborted) / static_cast<double>(attempts) : 0.0,
-                   r.gave_up, r.log_entries,
-                   r.log_entries ? static_cast<double>(r.log_bytes) / static_cast<double>(r.log_entries) : 0.0);
+        fmt::print(
+            "{:<13} {:>10.0f} {:>9} {:>9} {:>7.2f}% {:>8} {:>11} {:>10.1f}\n", r.mix,
+            static_cast<double>(r.committed) / seconds, r.committed, r.aborted,
+            attempts ? 100.0 * static_cast<double>(r.aborted) / static_cast<double>(attempts) : 0.0,
+            r.gave_up, r.log_entries,
+            r.log_entries ? static_cast<double>(r.log_bytes) / static_cast<double>(r.log_entries)
+                          : 0.0);
     }
 }
 
@@ -96,8 +98,8 @@ void Register_benchmvcc(CLI::App& app) {
         "mvcc", "MVCC transactions/s and abort rates (read-only, write-only, bank) on one node");
     auto opts = std::make_shared<mvcc::MvccBenchOptions>();
     auto engine = std::make_shared<std::string>("memory");
-    cmd->add_option("--mix", opts->mix,
-                    fmt::format("all, or one of: {}", mvcc::kMvccBenchMixes))->capture_default_str();
+    cmd->add_option("--mix", opts->mix, fmt::format("all, or one of: {}", mvcc::kMvccBenchMixes))
+        ->capture_default_str();
     cmd->add_option("--engine", *engine, "Storage engine")
         ->check(CLI::IsMember({"memory", "lsm", "btree"}))->capture_default_str();
     cmd->add_option("--txns", opts->txns, "Transactions per mix")->capture_default_str();

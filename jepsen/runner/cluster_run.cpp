@@ -1,0 +1,376 @@
+// ClusterRun: building the simulated cluster, supervising servers, invariants, the liveness
+// phase, and the result. See cluster_run.h.
+#include "jepsen/runner/cluster_run.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "core/checksum.h"
+#include "jepsen/checker/check.h"
+#include "node/kv_server.h"
+#include "raft/invariants.h"
+
+namespace orrery::jepsen::runner {
+namespace {
+
+constexpr Duration kRestartDelay = Duration::Millis(200);
+constexpr Duration kLivenessPoll = Duration::Millis(20);
+constexpr Duration kRunSlice = Duration::Millis(100);
+
+}  // namespace
+
+const std::vector<std::string>& KnownBugs() {
+    static const std::vector<std::string> kBugs = {"kv.no-dedup", "raft.stale-read",
+                                                   "raft.forget-vote", "raft.commit-old-term"};
+    return kBugs;
+}
+
+std::string RunOptions::ReplayCommand() const {
+    std::string cmd = fmt::format("orrery sim --seed {} --nodes {} --clients {} --workload {} "
+                                  "--faults {} --duration {}",
+                                  seed, nodes, clients, workload, faults.ToString(),
+                                  sim::FormatDuration(duration));
+    if (!engine.empty()) cmd += " --engine " + engine;
+    for (const auto& bug : bugs) cmd += " --bug " + bug;
+    return cmd;
+}
+
+Status ValidateRunOptions(const RunOptions& o) {
+    if (o.nodes < 1 || o.nodes > 9) return Status::InvalidArgument("--nodes must be in 1..9");
+    if (o.clients < 1 || o.clients > 200) {
+        return Status::InvalidArgument("--clients must be in 1..200");
+    }
+    if (o.workload != "kv") {
+        return Status::InvalidArgument(fmt::format("unknown workload \"{}\" (kv)", o.workload));
+    }
+    if (o.duration <= Duration(0)) return Status::InvalidArgument("--duration must be positive");
+    if (o.keys < 1) return Status::InvalidArgument("keys must be at least 1");
+    for (const auto& bug : o.bugs) {
+        if (std::find(KnownBugs().begin(), KnownBugs().end(), bug) == KnownBugs().end()) {
+            return Status::InvalidArgument(fmt::format(
+                "unknown bug \"{}\" (one of: {})", bug, fmt::join(KnownBugs(), ", ")));
+        }
+    }
+    if (!o.engine.empty()) {
+        auto factory = node::MakeEngineFactory(o.engine);
+        if (!factory.ok()) return Status::InvalidArgument(factory.status().message());
+    }
+    return Status::Ok();
+}
+
+std::string RunResult::FailureKind() const {
+    if (!invariants.ok()) return "invariant";
+    if (!liveness.ok()) return "liveness";
+    if (linearizability == "invalid") return "linearizability";
+    return "";
+}
+
+// A server endpoint: the KvServer, or nothing while it failed to open.
+class ClusterRun::ServerProcess final : public sim::Process {
+public:
+    ServerProcess(Env& env, ClusterRun& run) : run_(run) {
+        node::KvServerOptions o = run.ServerOptions(env.node);
+        o.on_halt = [this, id = env.node](const Status&) { run_.Supervise(id, Duration(0)); };
+        auto server = node::KvServer::Open(env, std::move(o));
+        if (server.ok()) {
+            server_ = std::move(*server);
+            return;
+        }
+        env.tracer.Record(env.node, "note",
+                          {{"text", "open failed: " + server.status().ToString()}});
+        run.Supervise(env.node, Duration(0));
+    }
+
+    node::KvServer* server() { return server_ ? server_.get() : nullptr; }
+
+private:
+    ClusterRun& run_;
+    std::unique_ptr<node::KvServer> server_;
+};
+
+// The liveness probe: idle until the liveness phase, then writes until one write is acknowledged.
+class ClusterRun::ProbeProcess final : public sim::Process {
+public:
+    ProbeProcess(Env& env, node::KvClientOptions options) : client_(env, std::move(options)) {}
+
+    void Start() {
+        if (client_.busy() || acknowledged_) return;
+        client_.Put("probe", std::to_string(++attempt_), [this](const node::KvOutcome& o) {
+            if (o.type == node::KvOutcome::Type::kOk) {
+                acknowledged_ = true;
+            } else {
+                Start();
+            }
+        });
+    }
+    bool acknowledged() const { return acknowledged_; }
+
+private:
+    node::KvClient client_;
+    uint64_t attempt_ = 0;
+    bool acknowledged_ = false;
+};
+
+ClusterRun::ClusterRun(const RunOptions& options) : options_(options) {
+    ORRERY_ASSERT(ValidateRunOptions(options_).ok(), "invalid run options");
+    sim::SimOptions so;
+    so.seed = options_.seed;
+    so.faults = options_.faults;
+    so.node_count = options_.nodes;
+    so.liveness_at = Timestamp(options_.duration.us());
+    so.replay_command = options_.ReplayCommand();
+    so.trace_path = options_.trace_path;
+    sim_ = std::make_unique<sim::Simulator>(so);
+    sim_->network().SetDescriber(node::DescribeDatagram);
+    sim_->SetLeaderOracle([this] { return CurrentLeader(); });
+
+    RegisterWorkloadOptions wo;
+    wo.keys = options_.keys;
+    wo.clients = options_.clients;
+    wo.think_max = options_.think_max;
+    for (uint32_t i = 1; i <= options_.nodes; ++i) wo.client.servers.push_back(NodeId(i));
+    workload_ = std::make_unique<RegisterWorkload>(*sim_, wo);
+
+    InstallInvariants();
+    sim_->AddNodes([this](Env& env) { return MakeServer(env); });
+    for (uint32_t i = 0; i < options_.clients; ++i) {
+        sim_->AddClient(NodeId(kFirstClientId + i), workload_->ClientFactory(i));
+    }
+    probe_id_ = NodeId(kFirstClientId + options_.clients);
+    node::KvClientOptions probe_options = wo.client;
+    sim_->AddClient(probe_id_, [probe_options](Env& env) -> std::unique_ptr<sim::Process> {
+        return std::make_unique<ProbeProcess>(env, probe_options);
+    });
+    sim_->ScheduleAt(Timestamp(options_.duration.us()), [this] { StartLiveness(); });
+}
+
+ClusterRun::~ClusterRun() = default;
+
+Timestamp ClusterRun::end_time() const {
+    return Timestamp(options_.duration.us()) + options_.liveness_bound;
+}
+
+std::unique_ptr<sim::Process> ClusterRun::MakeServer(Env& env) {
+    ++incarnations_;  // Forces the next invariant check (a new node object).
+    checker_.OnRestart(env.node);  // A new RaftNode object: its commit index may restart lower.
+    return std::make_unique<ServerProcess>(env, *this);
+}
+
+node::KvServerOptions ClusterRun::ServerOptions(NodeId id) const {
+    node::KvServerOptions o;
+    o.raft.id = id;
+    for (uint32_t i = 1; i <= options_.nodes; ++i) o.raft.peers.push_back(NodeId(i));
+    o.raft.election_ticks = 10;   // 100-200 ms with 10 ms ticks.
+    o.raft.heartbeat_ticks = 2;
+    o.raft.snapshot_threshold_entries = 256;  // Snapshots and InstallSnapshot happen in runs.
+    o.raft.segment_bytes = 64 << 10;
+    auto has = [&](std::string_view bug) {
+        return std::find(options_.bugs.begin(), options_.bugs.end(), bug) != options_.bugs.end();
+    };
+    o.raft.bug_forget_vote = has("raft.forget-vote");
+    o.raft.bug_commit_old_term = has("raft.commit-old-term");
+    o.kv.bug_no_dedup = has("kv.no-dedup");
+    o.bug_stale_read = has("raft.stale-read");
+    std::string engine = options_.engine.empty() ? (node::HaveLsmEngine() ? "lsm" : "memory")
+                                                 : options_.engine;
+    o.engine = node::MakeEngineFactory(engine).value();
+    return o;
+}
+
+void ClusterRun::Supervise(NodeId id, Duration delay) {
+    // Deferred: the failing server is still on the call stack.
+    sim_->ScheduleAt(sim_->Now() + delay, [this, id] {
+        if (sim_->IsUp(id)) sim_->Crash(id);
+        sim_->ScheduleAt(sim_->Now() + kRestartDelay, [this, id] {
+            if (sim_->IsUp(id)) return;  // The nemesis restarted it already.
+            ++supervisor_restarts_;
+            sim_->Restart(id);
+        });
+    });
+}
+
+node::KvServer* ClusterRun::Server(NodeId id) {
+    auto* process = static_cast<ServerProcess*>(sim_->process(id));
+    return process ? process->server() : nullptr;
+}
+
+std::optional<NodeId> ClusterRun::CurrentLeader() {
+    std::optional<NodeId> leader;
+    Term best;
+    for (NodeId id : sim_->servers()) {
+        node::KvServer* s = Server(id);
+        if (!s || s->halted() || s->raft().role() != raft::Role::kLeader) continue;
+        if (!leader || s->raft().term() > best) {
+            leader = id;
+            best = s->raft().term();
+        }
+    }
+    return leader;
+}
+
+void ClusterRun::InstallInvariants() {
+    sim_->AddInvariant([this]() -> Status {
+        std::vector<const raft::RaftNode*> nodes;
+        uint64_t fingerprint = 0;
+        for (NodeId id : sim_->servers()) {
+            if (node::KvServer* s = Server(id)) {
+                nodes.push_back(&s->raft());
+                fingerprint = Mix64(fingerprint ^ RaftFingerprint(s->raft()));
+            }
+        }
+        // The checker is a function of the nodes' Raft state (and its own history of states),
+        // so an event that changed no node's state cannot break an invariant: skip it. Most
+        // events (ticks, heartbeats, client traffic) change nothing Raft-visible.
+        if (fingerprint == last_fingerprint_ && checked_once_) return Status::Ok();
+        last_fingerprint_ = fingerprint;
+        checked_once_ = true;
+        ObserveLeaders(nodes);
+        return checker_.Check(nodes);
+    });
+}
+
+uint64_t ClusterRun::RaftFingerprint(const raft::RaftNode& n) {
+    // Everything the invariants read changes one of these: a log suffix rewritten by a new
+    // leader changes the last entry's term (a leader never rewrites its own term's entries),
+    // and a restart builds a new object, which the incarnation counter covers.
+    uint64_t h = Mix64(n.id().value());
+    const raft::Entry* last = n.FindEntry(n.last_index());
+    for (uint64_t v : {static_cast<uint64_t>(n.role()), n.term().value(), n.commit_index().value(),
+                       n.applied_index().value(), n.last_index().value(),
+                       n.first_index().value(), n.snapshot_index().value(),
+                       last ? last->term.value() : 0, incarnations_}) {
+        h = Mix64(h ^ v);
+    }
+    return h;
+}
+
+void ClusterRun::ObserveLeaders(const std::vector<const raft::RaftNode*>& nodes) {
+    for (const raft::RaftNode* n : nodes) {
+        if (n->role() != raft::Role::kLeader) continue;
+        std::pair<uint64_t, uint32_t> seen{n->term().value(), n->id().value()};
+        if (seen > last_leader_) {
+            last_leader_ = seen;
+            ++leader_changes_;
+        }
+    }
+}
+
+void ClusterRun::StartLiveness() {
+    // The nemesis healed everything at this instant (simulator.h). Clients stop invoking; the
+    // probe starts writing; the poll below decides.
+    workload_->Stop();
+    if (auto* probe = static_cast<ProbeProcess*>(sim_->process(probe_id_))) probe->Start();
+    sim_->ScheduleAt(sim_->Now() + kLivenessPoll, [this] { PollLiveness(); });
+}
+
+void ClusterRun::PollLiveness() {
+    auto* probe = static_cast<ProbeProcess*>(sim_->process(probe_id_));
+    bool acknowledged = probe && probe->acknowledged();
+    if (acknowledged && !converge_target_) {
+        uint64_t target = 0;
+        for (NodeId id : sim_->servers()) {
+            if (node::KvServer* s = Server(id)) target = std::max(target, s->raft().commit_index().value());
+        }
+        converge_target_ = target;
+    }
+    std::vector<std::string> lagging;
+    for (NodeId id : sim_->servers()) {
+        node::KvServer* s = Server(id);
+        if (!s || s->halted()) {
+            lagging.push_back(fmt::format("{} down", id));
+        } else if (converge_target_ && s->state_machine().applied_index().value() < *converge_target_) {
+            lagging.push_back(fmt::format("{} applied {}", id, s->state_machine().applied_index()));
+        }
+    }
+    Timestamp heal(options_.duration.us());
+    if (acknowledged && lagging.empty() && workload_->busy_clients() == 0) {
+        done_ = true;
+        recovery_ = sim_->Now() - heal;
+        return;
+    }
+    if (sim_->Now() >= end_time()) {
+        done_ = true;
+        liveness_ = Status::Unavailable(fmt::format(
+            "no progress within {} of healing: probe write {}, {}{}; clients busy: {}",
+            sim::FormatDuration(options_.liveness_bound),
+            acknowledged ? "acknowledged" : "not acknowledged",
+            converge_target_ ? fmt::format("target applied {}", *converge_target_) : "no target",
+            lagging.empty() ? "" : fmt::format(" (lagging: {})", fmt::join(lagging, ", ")),
+            workload_->busy_clients()));
+        return;
+    }
+    sim_->ScheduleAt(sim_->Now() + kLivenessPoll, [this] { PollLiveness(); });
+}
+
+RunResult ClusterRun::Run() {
+    while (!done_ && sim_->failure().ok() && sim_->Now() < end_time() + kRunSlice) {
+        sim_->RunFor(kRunSlice).IgnoreError();  // The failure is read from sim_->failure().
+    }
+    return Collect();
+}
+
+RunResult ClusterRun::Collect() {
+    RunResult r;
+    r.seed = options_.seed;
+    r.fault_plan = options_.faults.ToString();
+    r.ops = workload_->counts();
+    r.leader_changes = leader_changes_;
+    r.faults = sim_->stats().faults;
+    const sim::SimStats& st = sim_->stats();
+    r.effects["messages-dropped"] = st.messages_dropped;
+    r.effects["messages-duplicated"] = st.messages_duplicated;
+    r.effects["crashes"] = st.crashes;
+    r.effects["pauses"] = st.pauses;
+    for (NodeId id : sim_->servers()) {
+        const sim::DiskStats& d = sim_->disk(id).stats();
+        r.effects["sectors-lost"] += d.sectors_lost;
+        r.effects["sectors-garbage"] += d.sectors_garbage;
+        r.effects["dir-ops-lost"] += d.dir_ops_lost;
+        r.effects["read-errors"] += d.read_errors;
+    }
+    r.supervisor_restarts = supervisor_restarts_;
+    r.invariants = sim_->failure();
+    r.liveness = r.invariants.ok() ? liveness_ : Status::Unavailable("not reached");
+    r.recovery = recovery_;
+    r.trace_hash = sim_->trace_hash();
+    r.events = sim_->events_processed();
+    r.simulated = sim_->Now() - Timestamp(0);
+    r.history = workload_->history();
+    r.replay = options_.ReplayCommand();
+    if (options_.check_linearizability && r.invariants.ok()) CheckHistory(&r);
+    return r;
+}
+
+void ClusterRun::CheckHistory(RunResult* r) const {
+    checker::CheckOptions co;
+    co.budget_steps = options_.checker_budget_steps;
+    auto report = checker::CheckHistory("kv", r->history, checker::SourceLines{}, co);
+    if (!report.ok()) {
+        r->linearizability = "invalid";
+        r->linearizability_report = "malformed history: " + report.status().ToString();
+        return;
+    }
+    r->linearizability = std::string(checker::VerdictName(report->verdict));
+    if (report->verdict != checker::Verdict::kValid) r->linearizability_report = report->text;
+}
+
+Result<RunResult> RunCluster(const RunOptions& options) {
+    ORRERY_RETURN_IF_ERROR(ValidateRunOptions(options));
+    ClusterRun run(options);
+    if (!run.sim().failure().ok()) return run.sim().failure();  // E.g. an unopenable trace file.
+    return run.Run();
+}
+
+Result<sim::DeterminismResult> CheckRunDeterminism(const RunOptions& options) {
+    ORRERY_RETURN_IF_ERROR(ValidateRunOptions(options));
+    RunOptions quiet = options;
+    quiet.trace_path.clear();
+    auto build = [quiet]() -> std::unique_ptr<sim::RunHandle> {
+        return std::make_unique<ClusterRun>(quiet);
+    };
+    ClusterRun probe(quiet);
+    return sim::CheckDeterminism(build, probe.end_time());
+}
+
+}  // namespace orrery::jepsen::runner

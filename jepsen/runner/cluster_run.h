@@ -1,0 +1,146 @@
+// One simulated cluster run: N KvServer nodes and C register-workload clients in the simulator,
+// under a fault plan, with Raft's invariants checked after every event, a liveness phase, and a
+// linearizability check of the recorded history. This is what `orrery sim` runs, what the
+// campaign repeats over seeds, and what the determinism check runs twice.
+//
+// A run has two phases (ARCHITECTURE.md, "Phases"):
+//   safety   [0, duration): the nemesis injects the plan's faults; clients run the workload;
+//   liveness [duration, duration + liveness_bound): the nemesis heals everything, clients stop
+//            invoking new operations, and the cluster must show progress within the bound:
+//            a probe client's write is acknowledged, every open server applies up to the
+//            commit index the leader had when it acknowledged, and every client operation in
+//            flight completes. Otherwise the run fails with a liveness error.
+//
+// A server that halts on a storage failure (fail-stop, kv_server.h) or cannot open is crashed
+// and restarted 200 ms later by a supervisor, as a process manager would.
+//
+// Determinism: everything happens inside the simulator (processes, invariants, ScheduleAt), so
+// (binary, options) fixes the run and its trace hash.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "jepsen/history.h"
+#include "jepsen/runner/register_workload.h"
+#include "node/kv_server.h"
+#include "raft/invariants.h"
+#include "sim/determinism.h"
+#include "sim/fault_plan.h"
+#include "sim/simulator.h"
+
+namespace orrery::jepsen::runner {
+
+// The bug switches a run accepts (Jepsen teaching): kv.no-dedup, raft.stale-read,
+// raft.forget-vote, raft.commit-old-term.
+const std::vector<std::string>& KnownBugs();
+
+struct RunOptions {
+    uint64_t seed = 1;
+    uint32_t nodes = 5;
+    uint32_t clients = 5;
+    std::string workload = "kv";
+    sim::FaultPlan faults;
+    Duration duration = Duration::Seconds(30);        // The safety phase.
+    Duration liveness_bound = Duration::Seconds(10);  // Progress must come within this.
+    std::string engine;                               // "memory" or "lsm"; "": lsm if built.
+    std::vector<std::string> bugs;                    // From KnownBugs().
+    uint32_t keys = 3;                                // Register keys k0..k{keys-1}.
+    Duration think_max = Duration::Millis(20);        // Client pause before each op.
+    std::string trace_path;                           // JSON Lines trace ("" none, "-" stdout).
+    bool check_linearizability = true;                // Check the history at the end.
+    uint64_t checker_budget_steps = 2'000'000;        // Per key.
+
+    // The command that replays this run ("orrery sim --seed ... ").
+    std::string ReplayCommand() const;
+};
+
+// InvalidArgument naming the problem, or OK.
+Status ValidateRunOptions(const RunOptions& options);
+
+struct RunResult {
+    uint64_t seed = 0;
+    std::string fault_plan;                 // Canonical form.
+    WorkloadCounts ops;                     // Client operations by outcome.
+    uint64_t leader_changes = 0;            // Times a new (term, leader) appeared.
+    std::map<std::string, uint64_t> faults;  // Faults injected, by kind.
+    // What the faults did: messages dropped/duplicated, crashes, pauses, and the disks' sectors
+    // lost or garbled, directory operations lost and read errors returned (all servers).
+    std::map<std::string, uint64_t> effects;
+    uint64_t supervisor_restarts = 0;       // Servers restarted after a halt or failed open.
+    Status invariants;                      // OK, or the first invariant that broke.
+    Status liveness;                        // OK, or why the liveness phase failed.
+    Duration recovery;                      // Heal -> liveness satisfied.
+    std::string linearizability = "skipped";  // "valid", "invalid", "unknown" or "skipped".
+    std::string linearizability_report;       // The checker's text when not valid.
+    uint64_t trace_hash = 0;
+    uint64_t events = 0;
+    Duration simulated;                     // Virtual time the run covered.
+    History history;
+    std::string replay;
+
+    // "" when the run passed; else "invariant", "liveness" or "linearizability".
+    std::string FailureKind() const;
+    bool failed() const { return !FailureKind().empty(); }
+};
+
+// A run that has been built but not yet run; the determinism check builds two.
+class ClusterRun final : public sim::RunHandle {
+public:
+    // REQUIRES: ValidateRunOptions(options).ok().
+    explicit ClusterRun(const RunOptions& options);
+    ~ClusterRun() override;
+
+    sim::Simulator& sim() override { return *sim_; }
+
+    // Runs both phases to the end (early once liveness is satisfied) and gathers the result.
+    RunResult Run();
+
+    // The virtual time by which a run ends at the latest.
+    Timestamp end_time() const;
+
+private:
+    class ServerProcess;
+    class ProbeProcess;
+
+    std::unique_ptr<sim::Process> MakeServer(Env& env);
+    node::KvServerOptions ServerOptions(NodeId id) const;
+    node::KvServer* Server(NodeId id);
+    void Supervise(NodeId id, Duration delay);
+    void InstallInvariants();
+    void ObserveLeaders(const std::vector<const raft::RaftNode*>& nodes);
+    uint64_t RaftFingerprint(const raft::RaftNode& n);
+    std::optional<NodeId> CurrentLeader();
+    void StartLiveness();
+    void PollLiveness();
+    RunResult Collect();
+    void CheckHistory(RunResult* result) const;
+
+    RunOptions options_;
+    std::unique_ptr<sim::Simulator> sim_;
+    std::unique_ptr<RegisterWorkload> workload_;
+    raft::InvariantChecker checker_;
+    uint64_t last_fingerprint_ = 0;  // Of every live node's Raft state at the last check.
+    bool checked_once_ = false;
+    uint64_t incarnations_ = 0;      // Server objects built so far.
+    NodeId probe_id_;
+    bool done_ = false;
+    Status liveness_;
+    Duration recovery_;
+    std::optional<uint64_t> converge_target_;  // Commit index when the probe was acknowledged.
+    uint64_t leader_changes_ = 0;
+    std::pair<uint64_t, uint32_t> last_leader_{0, 0};  // (term, node) of the newest leader seen.
+    uint64_t supervisor_restarts_ = 0;
+};
+
+// Builds and runs one cluster run. InvalidArgument for bad options.
+Result<RunResult> RunCluster(const RunOptions& options);
+
+// Runs the same options twice in lockstep and compares trace hashes after every event.
+Result<sim::DeterminismResult> CheckRunDeterminism(const RunOptions& options);
+
+}  // namespace orrery::jepsen::runner

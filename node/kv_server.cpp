@@ -1,0 +1,267 @@
+// KvServer: requests, proposals, ReadIndex reads, ticks, fail-stop. See kv_server.h.
+#include "node/kv_server.h"
+
+#include <fmt/format.h>
+
+#include "storage/memory_engine.h"
+#if defined(ORRERY_HAVE_LSM)
+#include "storage/lsm/lsm_engine.h"
+#endif
+
+namespace orrery::node {
+
+bool HaveLsmEngine() {
+#if defined(ORRERY_HAVE_LSM)
+    return true;
+#else
+    return false;
+#endif
+}
+
+Result<EngineFactory> MakeEngineFactory(std::string_view name) {
+    if (name == "memory") {
+        return EngineFactory([](Env&, Disk&) -> Result<std::unique_ptr<storage::Engine>> {
+            return std::unique_ptr<storage::Engine>(std::make_unique<storage::MemoryEngine>());
+        });
+    }
+    if (name == "lsm") {
+#if defined(ORRERY_HAVE_LSM)
+        return EngineFactory([](Env&, Disk& disk) -> Result<std::unique_ptr<storage::Engine>> {
+            // Small memtable and cache: a node of a simulated run flushes and merges often,
+            // which is what a campaign should exercise, and five of them fit in memory.
+            storage::LsmOptions opts;
+            opts.memtable_bytes = 256 << 10;
+            opts.block_cache_bytes = 1 << 20;
+            ORRERY_ASSIGN_OR_RETURN(auto engine, storage::LsmEngine::Open(disk, opts));
+            return std::unique_ptr<storage::Engine>(std::move(engine));
+        });
+#else
+        return Status::NotSupported("this build has no LSM engine (storage/lsm)");
+#endif
+    }
+    return Status::InvalidArgument(fmt::format("unknown engine \"{}\" (memory, lsm)", name));
+}
+
+KvServer::KvServer(Env& env, KvServerOptions options)
+    : env_(env),
+      options_(std::move(options)),
+      raft_disk_(env.disk, "raft-"),
+      kv_disk_(env.disk, "kv-") {}
+
+Result<std::unique_ptr<KvServer>> KvServer::Open(Env& env, KvServerOptions options) {
+    ORRERY_ASSERT(options.raft.id == env.node, "raft id {} on node {}", options.raft.id, env.node);
+    ORRERY_ASSERT(options.tick > Duration(0), "the tick period must be positive");
+    std::unique_ptr<KvServer> server(new KvServer(env, std::move(options)));
+    ORRERY_RETURN_IF_ERROR(server->Init());
+    return server;
+}
+
+Status KvServer::Init() {
+    if (options_.engine) {
+        ORRERY_ASSIGN_OR_RETURN(engine_, options_.engine(env_, kv_disk_));
+    } else {
+        engine_ = std::make_unique<storage::MemoryEngine>();
+    }
+    ORRERY_ASSIGN_OR_RETURN(sm_, KvStateMachine::Open(*engine_, options_.kv));
+    sm_->SetApplyListener([this](LogIndex, const Command& c, const CommandReply& r, bool) {
+        OnApplied(c, r);
+    });
+    auto send = [this](NodeId to, std::string bytes) {
+        env_.network.Send(to, Frame(Channel::kRaft, bytes));
+    };
+    ORRERY_ASSIGN_OR_RETURN(raft_, raft::RaftNode::Open(env_, raft_disk_, options_.raft, *sm_, send));
+    env_.network.SetHandler([this](NodeId from, std::string_view b) { OnDatagram(from, b); });
+    tick_timer_ = env_.clock.SetTimer(options_.tick, [this] { OnTick(); });
+    waiters_term_ = raft_->term();
+    AfterInput();  // Recovery may have left work for Ready (e.g. entries to apply).
+    return Status::Ok();
+}
+
+KvServer::~KvServer() {
+    if (tick_timer_) env_.clock.CancelTimer(*tick_timer_);
+    env_.network.SetHandler([](NodeId, std::string_view) {});
+}
+
+ServerStatus KvServer::status() const {
+    ServerStatus s;
+    s.role = static_cast<uint8_t>(raft_->role());
+    s.term = raft_->term().value();
+    s.commit = raft_->commit_index().value();
+    s.applied = sm_->applied_index().value();
+    s.last_index = raft_->last_index().value();
+    s.leader = LeaderHint();
+    return s;
+}
+
+uint32_t KvServer::LeaderHint() const {
+    std::optional<NodeId> leader = raft_->leader();
+    return leader ? leader->value() : 0;
+}
+
+void KvServer::OnTick() {
+    tick_timer_.reset();
+    if (halted_) return;
+    tick_timer_ = env_.clock.SetTimer(options_.tick, [this] { OnTick(); });
+    raft_->Tick();
+    AfterInput();
+}
+
+void KvServer::OnDatagram(NodeId from, std::string_view bytes) {
+    if (halted_) return;
+    auto framed = Unframe(bytes);
+    if (!framed.ok()) return;  // Garbage on the wire: drop it, as Raft drops bad messages.
+    if (framed->first == Channel::kRaft) {
+        raft_->Step(from, framed->second);
+    } else {
+        auto message = DecodeClientMessage(framed->second);
+        if (!message.ok() || !message->request) return;
+        OnRequest(from, *message->request);
+    }
+    AfterInput();
+}
+
+void KvServer::AfterInput() {
+    if (halted_) return;
+    Status s = raft_->Ready();
+    if (!s.ok()) return Halt(s.WithContext("raft"));
+    if (!sm_->health().ok()) return Halt(sm_->health().WithContext("state machine"));
+    ForgetStaleWaiters();
+}
+
+void KvServer::ForgetStaleWaiters() {
+    if (raft_->term() == waiters_term_ && raft_->role() == raft::Role::kLeader) return;
+    // A new term or a lost leadership: waiting writes may or may not commit. Tell their clients
+    // the outcome is unknown so they retry at once (the session table keeps the retry safe).
+    for (const auto& [key, waiter] : waiting_writes_) {
+        ClientReply r;
+        r.client_id = key.first;
+        r.seq = key.second;
+        r.code = ReplyCode::kError;
+        r.message = "leadership changed; outcome unknown";
+        env_.network.Send(waiter.reply_to, Frame(Channel::kClient, EncodeReply(r)));
+    }
+    waiting_writes_.clear();
+    waiters_term_ = raft_->term();
+}
+
+void KvServer::OnRequest(NodeId from, const ClientRequest& request) {
+    switch (request.op) {
+        case RequestOp::kPut:
+        case RequestOp::kDelete:
+        case RequestOp::kCas: return OnWrite(from, request);
+        case RequestOp::kGet:
+        case RequestOp::kScan: return OnRead(from, request);
+        case RequestOp::kStatus: {
+            ClientReply r;
+            r.client_id = request.client_id;
+            r.seq = request.seq;
+            r.status = status();
+            env_.network.Send(from, Frame(Channel::kClient, EncodeReply(r)));
+            return;
+        }
+    }
+}
+
+void KvServer::OnWrite(NodeId from, const ClientRequest& request) {
+    if (request.key.empty() || request.client_id == 0 || request.seq == 0) {
+        return Reply(from, request, ReplyCode::kError, {}, "invalid request");
+    }
+    // Thesis §6.3: a retry of a command already applied gets the cached reply, not a new entry.
+    SessionLookup seen = sm_->LookupSession(request.client_id, request.seq);
+    if (seen.kind == SessionLookup::Kind::kDuplicate) {
+        return Reply(from, request, seen.reply.code, seen.reply.value);
+    }
+    if (seen.kind == SessionLookup::Kind::kStale) {
+        return Reply(from, request, ReplyCode::kError, {}, "stale sequence number");
+    }
+    auto key = std::pair{request.client_id, request.seq};
+    if (auto it = waiting_writes_.find(key); it != waiting_writes_.end()) {
+        it->second.reply_to = from;  // Already proposed in this term: just wait for it.
+        return;
+    }
+    if (raft_->role() != raft::Role::kLeader) {
+        return Reply(from, request, ReplyCode::kNotLeader);
+    }
+    if (waiting_writes_.size() >= options_.max_waiting_writes) {
+        return Reply(from, request, ReplyCode::kError, {}, "busy: too many writes in flight");
+    }
+    Command c{static_cast<CommandOp>(static_cast<uint8_t>(request.op) - 1), request.client_id,
+              request.seq, request.key, request.value, request.expected};
+    auto index = raft_->Propose(EncodeCommand(c));
+    if (!index.ok()) {
+        if (index.status().Is(Code::kNotLeader)) return Reply(from, request, ReplyCode::kNotLeader);
+        return Reply(from, request, ReplyCode::kError, {}, index.status().ToString());
+    }
+    ++writes_proposed_;
+    waiting_writes_[key] = Waiter{from, raft_->term()};
+}
+
+void KvServer::OnRead(NodeId from, const ClientRequest& request) {
+    if (raft_->role() != raft::Role::kLeader) return Reply(from, request, ReplyCode::kNotLeader);
+    if (options_.bug_stale_read) return AnswerRead(from, request);  // No ReadIndex: the bug.
+    if (waiting_reads_ >= options_.max_waiting_reads) {
+        return Reply(from, request, ReplyCode::kError, {}, "busy: too many reads in flight");
+    }
+    ++waiting_reads_;
+    raft_->ReadIndex([this, from, request](Status s) {
+        --waiting_reads_;
+        if (s.ok()) return AnswerRead(from, request);
+        if (s.Is(Code::kNotLeader)) return Reply(from, request, ReplyCode::kNotLeader);
+        Reply(from, request, ReplyCode::kError, {}, s.ToString());
+    });
+}
+
+void KvServer::AnswerRead(NodeId to, const ClientRequest& request) {
+    ++reads_served_;
+    if (request.op == RequestOp::kScan) {
+        auto pairs = sm_->Scan(request.key, request.end, request.limit);
+        if (!pairs.ok()) return Reply(to, request, ReplyCode::kError, {}, pairs.status().ToString());
+        ClientReply r;
+        r.client_id = request.client_id;
+        r.seq = request.seq;
+        r.pairs = std::move(*pairs);
+        env_.network.Send(to, Frame(Channel::kClient, EncodeReply(r)));
+        return;
+    }
+    auto value = sm_->Get(request.key);
+    if (value.ok()) return Reply(to, request, ReplyCode::kOk, std::move(*value));
+    if (value.status().Is(Code::kNotFound)) return Reply(to, request, ReplyCode::kNotFound);
+    Reply(to, request, ReplyCode::kError, {}, value.status().ToString());
+}
+
+void KvServer::OnApplied(const Command& command, const CommandReply& reply) {
+    auto it = waiting_writes_.find({command.client_id, command.seq});
+    if (it == waiting_writes_.end()) return;  // Not proposed here (or from an older term).
+    ClientReply r;
+    r.client_id = command.client_id;
+    r.seq = command.seq;
+    r.code = reply.code;
+    (reply.code == ReplyCode::kError ? r.message : r.value) = reply.value;
+    NodeId to = it->second.reply_to;
+    waiting_writes_.erase(it);
+    env_.network.Send(to, Frame(Channel::kClient, EncodeReply(r)));
+}
+
+void KvServer::Reply(NodeId to, const ClientRequest& request, ReplyCode code, std::string value,
+                     std::string message) {
+    ClientReply r;
+    r.client_id = request.client_id;
+    r.seq = request.seq;
+    r.code = code;
+    r.value = std::move(value);
+    r.message = std::move(message);
+    if (code == ReplyCode::kNotLeader) r.leader_hint = LeaderHint();
+    env_.network.Send(to, Frame(Channel::kClient, EncodeReply(r)));
+}
+
+void KvServer::Halt(Status reason) {
+    if (halted_) return;
+    halted_ = true;
+    halt_reason_ = std::move(reason);
+    env_.tracer.Record(env_.node, "note", {{"text", "halt: " + halt_reason_.ToString()}});
+    if (tick_timer_) env_.clock.CancelTimer(*tick_timer_);
+    tick_timer_.reset();
+    if (options_.on_halt) options_.on_halt(halt_reason_);
+}
+
+}  // namespace orrery::node

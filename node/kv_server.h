@@ -1,0 +1,128 @@
+// KvServer: one server of the replicated key-value store, as an event-driven state machine.
+//
+// It owns the storage engine, the KV state machine on it, and a RaftNode, and wires them to the
+// world through nothing but its Env, so the simulator and a real process (net/) run this same
+// class. Its directory holds two families of files: the engine's, seen through
+// PrefixDisk(env.disk, "kv-"), and Raft's, through PrefixDisk(env.disk, "raft-").
+//
+// Inputs and what they do:
+//   - a datagram on channel raft  -> RaftNode::Step;
+//   - a datagram on channel client -> a request: writes are proposed (after asking the session
+//     table whether they were applied already), reads wait for ReadIndex (thesis §6.4), status
+//     is answered at once;
+//   - the tick timer (every options.tick) -> RaftNode::Tick.
+// After every input the server calls RaftNode::Ready(), which persists, sends and applies.
+// Applied commands answer the client waiting for them; ReadIndex callbacks answer reads.
+//
+// Fail-stop: if Ready() or the state machine reports a storage failure, the server halts (it
+// ignores every later input) and tells its host through on_halt; the host crashes and reopens it.
+//
+// Bug switch raft.stale-read: a server that believes it is leader answers reads from its own
+// state without ReadIndex, so a deposed leader in a minority partition serves stale values.
+//
+// Invariants: a write is answered ok only after its command was applied at this server; a
+// not-leader reply is sent only for a request this server did not propose in this attempt;
+// waiting writes belong to the current term (a term change forgets them: their clients retry).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <utility>
+
+#include "core/env.h"
+#include "core/prefix_disk.h"
+#include "node/client_protocol.h"
+#include "node/kv_state_machine.h"
+#include "raft/raft.h"
+#include "storage/engine.h"
+
+namespace orrery::node {
+
+// Builds the storage engine of a server on its "kv-" disk.
+using EngineFactory =
+    std::function<Result<std::unique_ptr<storage::Engine>>(Env& env, Disk& kv_disk)>;
+
+// Returns the factory for "memory" or "lsm" (InvalidArgument for anything else, NotSupported for
+// "lsm" in a build without storage/lsm).
+Result<EngineFactory> MakeEngineFactory(std::string_view name);
+
+// True iff this build has the LSM engine.
+bool HaveLsmEngine();
+
+struct KvServerOptions {
+    raft::RaftConfig raft;                  // raft.id must equal env.node; peers on first boot.
+    Duration tick = Duration::Millis(10);   // The Raft tick period.
+    EngineFactory engine;                   // nullptr: MemoryEngine (nothing survives a crash).
+    KvStateMachineOptions kv;               // Includes kv.no-dedup.
+    bool bug_stale_read = false;            // raft.stale-read.
+    size_t max_waiting_writes = 1024;       // Proposed writes awaiting apply.
+    size_t max_waiting_reads = 1024;        // Reads awaiting ReadIndex.
+    // Called (once) when the server halts on a storage failure. May be empty.
+    std::function<void(const Status&)> on_halt;
+};
+
+class KvServer {
+public:
+    // Recovers the engine, the state machine and Raft from env.disk, installs the network
+    // handler and starts ticking. Errors: the engine's or Raft's (e.g. kCorruption, kIOError).
+    static Result<std::unique_ptr<KvServer>> Open(Env& env, KvServerOptions options);
+    ~KvServer();
+
+    KvServer(const KvServer&) = delete;
+    KvServer& operator=(const KvServer&) = delete;
+
+    // A snapshot of the server's state for status replies and tools.
+    ServerStatus status() const;
+
+    const raft::RaftNode& raft() const { return *raft_; }
+    KvStateMachine& state_machine() { return *sm_; }
+    bool halted() const { return halted_; }
+    const Status& halt_reason() const { return halt_reason_; }
+
+    // Counters over this incarnation.
+    uint64_t writes_proposed() const { return writes_proposed_; }
+    uint64_t reads_served() const { return reads_served_; }
+
+private:
+    struct Waiter {
+        NodeId reply_to;
+        Term term;
+    };
+
+    KvServer(Env& env, KvServerOptions options);
+    Status Init();
+    void OnDatagram(NodeId from, std::string_view bytes);
+    void OnTick();
+    void AfterInput();
+    void OnRequest(NodeId from, const ClientRequest& request);
+    void OnWrite(NodeId from, const ClientRequest& request);
+    void OnRead(NodeId from, const ClientRequest& request);
+    void AnswerRead(NodeId to, const ClientRequest& request);
+    void OnApplied(const Command& command, const CommandReply& reply);
+    void ForgetStaleWaiters();
+    void Reply(NodeId to, const ClientRequest& request, ReplyCode code, std::string value = {},
+               std::string message = {});
+    void Halt(Status reason);
+    uint32_t LeaderHint() const;
+
+    Env& env_;
+    KvServerOptions options_;
+    PrefixDisk raft_disk_;
+    PrefixDisk kv_disk_;
+    std::unique_ptr<storage::Engine> engine_;
+    std::unique_ptr<KvStateMachine> sm_;
+    std::unique_ptr<raft::RaftNode> raft_;  // Destroyed first: it refers to sm_.
+    std::optional<TimerId> tick_timer_;
+    std::map<std::pair<uint64_t, uint64_t>, Waiter> waiting_writes_;  // (client, seq) -> waiter.
+    size_t waiting_reads_ = 0;
+    Term waiters_term_;
+    bool halted_ = false;
+    Status halt_reason_;
+    uint64_t writes_proposed_ = 0;
+    uint64_t reads_served_ = 0;
+};
+
+}  // namespace orrery::node
