@@ -14,7 +14,7 @@ dirs=""
 for d in core storage raft mvcc sql gossip paxos node jepsen; do [[ -d $d ]] && dirs="$dirs $d"; done
 if [[ -n "$dirs" ]]; then
   hits=$(grep -rnE "$pat" $dirs --include='*.cpp' --include='*.h' 2>/dev/null \
-         | grep -vE '^storage/posix/|_test\.cpp:|/testdata/' | grep -vE '^[^:]+:[0-9]+:\s*(//|\*)' || true)
+         | grep -vE '^storage/posix/|_test\.cpp:|test_util|/test_[a-z_]+\.(h|cpp):|_for_test\.h:|/testdata/' | grep -vE '^[^:]+:[0-9]+:\s*(//|\*)' || true)
   if [[ -n "$hits" ]]; then
     echo "lint: these lines reach the real world from a deterministic folder:"
     echo "$hits"
@@ -43,8 +43,9 @@ for layer in "${!allowed[@]}"; do
     file=${line%%:*}
     inc=$(sed -nE 's/.*#include "([a-z_]+)\/.*/\1/p' <<<"$line")
     [[ -z "$inc" ]] && continue
-    # Tests may also use the simulator and the golden runner.
-    if [[ $file == *_test.cpp || $file == *test_util* ]] && [[ $inc == sim || $inc == testkit ]]; then continue; fi
+    # Tests and their harness files (*_test.cpp, *test_util*, test_*.h/.cpp, *_for_test.h) may also
+    # use the simulator and the golden runner.
+    if [[ $file == *_test.cpp || $file == *test_util* || $file == */test_* || $file == *_for_test.h ]] && [[ $inc == sim || $inc == testkit ]]; then continue; fi
     # storage/posix is the one real-world piece of storage: it may use only core.
     if [[ $file == storage/posix/* && $inc != core && $inc != storage ]]; then
       echo "lint: $file includes $inc/ (storage/posix may include only core/)"; fail=1; continue
