@@ -8,4 +8,5 @@ jobs=${JOBS:-$(nproc)}
 # Let ccache hit across checkouts in different folders (CI builds a fresh clone).
 export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=true
 cmake -S "$root" -B "$build" -G Ninja -DORRERY_WERROR=ON "$@" >/dev/null
-ninja -C "$build" -j "$jobs"
+# TARGETS (optional, space-separated) limits the build to those targets.
+ninja -C "$build" -j "$jobs" ${TARGETS:-}
