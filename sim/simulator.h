@@ -128,7 +128,9 @@ public:
     const Status& failure() const { return failure_; }
 
     // --- Processes ------------------------------------------------------------------------
-    void Crash(NodeId id);    // Destroys the process, crashes its disk, drops its timers.
+    // Destroys the process, crashes its disk, drops its timers. Call it from harness code
+    // (ScheduleAt callbacks, the nemesis, tests), never from inside the node's own process.
+    void Crash(NodeId id);
     void Restart(NodeId id);  // Builds a new process from the same disk. REQUIRES: down.
     void Pause(NodeId id);    // Holds its timers and deliveries until Resume.
     void Resume(NodeId id);
