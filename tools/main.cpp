@@ -14,6 +14,9 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
+        // A command's own verdict (CLI::RuntimeError(1) for a found problem) passes through;
+        // every other parse error is bad input.
+        if (dynamic_cast<const CLI::RuntimeError*>(&e) != nullptr) return e.get_exit_code();
         int code = app.exit(e);
         return code == 0 ? 0 : 2;
     }
