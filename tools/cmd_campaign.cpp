@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -32,6 +33,12 @@ struct CampaignArgs {
     std::string duration;
     bool no_check = false;
 };
+
+// A run found a problem: exit 1. (main.cpp maps every CLI error to 2, so not a throw.)
+[[noreturn]] void FoundProblem() {
+    std::fflush(stdout);
+    std::exit(1);
+}
 
 [[noreturn]] void BadInput(const std::string& message) {
     fmt::print(stderr, "orrery campaign: {}\n", message);
@@ -106,7 +113,7 @@ jepsen::runner::CampaignSummary RunParallel(const jepsen::runner::CampaignOption
         auto part = jepsen::runner::CampaignSummaryFromJson(json);
         if (!part.ok()) {
             fmt::print(stderr, "orrery campaign: worker {} failed: {}\n", k, part.status().ToString());
-            throw CLI::RuntimeError(1);
+            FoundProblem();
         }
         jepsen::runner::MergeCampaignSummary(&total, *part);
     }
@@ -147,7 +154,7 @@ void RunCampaignCommand(const CampaignArgs& a) {
     summary.wall_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     fmt::print("{}", jepsen::runner::RenderCampaignSummary(summary));
-    if (summary.failed_seeds() > 0) throw CLI::RuntimeError(1);
+    if (summary.failed_seeds() > 0) FoundProblem();
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -34,6 +36,12 @@ struct SimArgs {
     std::string history;
     bool check_determinism = false;
 };
+
+// A run found a problem: exit 1. (main.cpp maps every CLI error to 2, so not a throw.)
+[[noreturn]] void FoundProblem() {
+    std::fflush(stdout);
+    std::exit(1);
+}
 
 [[noreturn]] void BadInput(const std::string& message) {
     fmt::print(stderr, "orrery sim: {}\n", message);
@@ -98,13 +106,13 @@ void RunDeterminism(const jepsen::runner::RunOptions& o) {
     if (!r->same) {
         fmt::print("determinism: MISMATCH\n{}\nreplay: {} --check-determinism\n", r->divergence,
                    o.ReplayCommand());
-        throw CLI::RuntimeError(1);
+        FoundProblem();
     }
     fmt::print("determinism: ok (trace-hash {:016x} twice, {} trace events)\n", r->hash, r->events);
     if (!r->run_status.ok()) {
         fmt::print("invariants: FAILED: {}\nreplay: {}\n", r->run_status.ToString(),
                    o.ReplayCommand());
-        throw CLI::RuntimeError(1);
+        FoundProblem();
     }
 }
 
@@ -122,7 +130,7 @@ void RunSim(const SimArgs& a) {
     PrintResult(*r, wall);
     if (r->failed()) {
         fmt::print("FAILED ({})\nreplay: {}\n", r->FailureKind(), r->replay);
-        throw CLI::RuntimeError(1);
+        FoundProblem();
     }
 }
 

@@ -172,11 +172,6 @@ node::KvServerOptions ClusterRun::ServerOptions(NodeId id) const {
     o.raft.bug_commit_old_term = has("raft.commit-old-term");
     o.kv.bug_no_dedup = has("kv.no-dedup");
     o.bug_stale_read = has("raft.stale-read");
-    // A deposed leader only serves stale reads while it still believes it leads; with
-    // check-quorum it steps down within one election timeout, too soon for most schedules to
-    // show the anomaly. The switch therefore models a Raft without ReadIndex *and* without
-    // check-quorum (a stale leader lingers until it hears a higher term).
-    if (o.bug_stale_read) o.raft.check_quorum = false;
     std::string engine = options_.engine.empty() ? (node::HaveLsmEngine() ? "lsm" : "memory")
                                                  : options_.engine;
     o.engine = node::MakeEngineFactory(engine).value();

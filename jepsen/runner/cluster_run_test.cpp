@@ -75,3 +75,29 @@ TEST_CASE("bad run options are refused", "[jepsen]") {
 }
 
 }  // namespace orrery::jepsen::runner
+
+namespace orrery::jepsen::runner {
+
+// Regression for the teaching switch kv.no-dedup, found by `orrery campaign --profile smoke
+// --seeds 1..60 --bug kv.no-dedup`. Replay:
+//   orrery sim --seed 3 --nodes 5 --clients 5 --workload kv --faults partition=halves+isolate+
+//   leader+bridge+oneway,drop=0.02,dup=0.02,reorder=0.1,crash,pause,skew=200ms,drift=500,
+//   disk-torn=0.3,disk-lost-renames=0.5,disk-read-errors=0.001,buggify=0.05,every=500ms
+//   --duration 5s --bug kv.no-dedup
+// Retried writes reach the log twice; without sessions the copy is applied again and the
+// checker finds k0 not linearizable. The same seed with sessions on is linearizable.
+TEST_CASE("kv.no-dedup is caught by the checker at smoke seed 3", "[jepsen]") {
+    RunOptions o = ProfileOptions("smoke", 3).value();
+    auto fixed = RunCluster(o);
+    REQUIRE(fixed.ok());
+    INFO(Explain(*fixed));
+    CHECK(!fixed->failed());
+    o.bugs = {"kv.no-dedup"};
+    auto buggy = RunCluster(o);
+    REQUIRE(buggy.ok());
+    CHECK(buggy->invariants.ok());
+    CHECK(buggy->FailureKind() == "linearizability");
+    CHECK(buggy->linearizability_report.find("not linearizable") != std::string::npos);
+}
+
+}  // namespace orrery::jepsen::runner
