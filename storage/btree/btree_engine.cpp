@@ -120,14 +120,16 @@ Status BTreeEngine::Replay(File& wal, bool* any_bytes) {
     std::string payload;
     WriteBatch batch;
     for (;;) {
+        uint64_t offset = reader.offset();
         ORRERY_ASSIGN_OR_RETURN(bool more, reader.Next(&payload));
-        if (!more) break;
+        if (!more) return reader.CheckTail(reader.offset());
         uint64_t seq = 0;
-        if (!btree::DecodeBatchRecord(payload, &seq, &batch).ok() || seq != last_seq_ + 1) break;
+        if (!btree::DecodeBatchRecord(payload, &seq, &batch).ok() || seq != last_seq_ + 1) {
+            return reader.CheckTail(offset);
+        }
         ORRERY_RETURN_IF_ERROR(Apply(batch));
         last_seq_ = seq;
     }
-    return Status::Ok();
 }
 
 Status BTreeEngine::RemoveStaleFiles() {

@@ -1,6 +1,8 @@
 // The B+-tree's redo log. See wal.h.
 #include "storage/btree/wal.h"
 
+#include <fmt/format.h>
+
 #include "core/checksum.h"
 #include "core/coding.h"
 
@@ -14,8 +16,26 @@ constexpr uint8_t kOpDelete = 2;
 // on batches: 4 GiB minus the header is what the u32 length can say anyway).
 constexpr uint32_t kMaxRecordBytes = 0xFFFF0000u;
 
+// A sync mark's payload starts with this where a batch has its sequence number.
+constexpr uint64_t kSyncMarkTag = ~uint64_t{0};
+constexpr uint32_t kSyncMarkBytes = 16;
+
 uint32_t RecordCrc(std::string_view len_bytes, std::string_view payload) {
     return MaskCrc(Crc32c(payload, Crc32c(len_bytes)));
+}
+
+bool IsSyncMarkPayload(std::string_view payload) {
+    return payload.size() == kSyncMarkBytes && DecodeFixed64(payload.data()) == kSyncMarkTag;
+}
+
+// True iff an intact sync mark naming its own offset starts at `pos` of `log`.
+bool IsSyncMarkAt(std::string_view log, uint64_t pos) {
+    if (log.size() - pos < kRecordHeaderBytes + kSyncMarkBytes) return false;
+    const char* p = log.data() + pos;
+    if (DecodeFixed32(p + 4) != kSyncMarkBytes) return false;
+    std::string_view payload(p + kRecordHeaderBytes, kSyncMarkBytes);
+    if (!IsSyncMarkPayload(payload) || DecodeFixed64(payload.data() + 8) != pos) return false;
+    return DecodeFixed32(p) == RecordCrc(std::string_view(p + 4, 4), payload);
 }
 
 }  // namespace
@@ -46,6 +66,10 @@ Status WalWriter::FlushBuffer() {
 
 Status WalWriter::Sync() {
     if (synced_) return Status::Ok();
+    std::string mark;
+    PutFixed64(&mark, kSyncMarkTag);
+    PutFixed64(&mark, size());
+    ORRERY_RETURN_IF_ERROR(Append(mark));
     ORRERY_RETURN_IF_ERROR(FlushBuffer());
     ORRERY_RETURN_IF_ERROR(file_->Sync());
     synced_ = true;
@@ -53,6 +77,29 @@ Status WalWriter::Sync() {
 }
 
 Result<bool> WalReader::Next(std::string* payload) {
+    for (;;) {
+        ORRERY_ASSIGN_OR_RETURN(bool more, NextRecord(payload));
+        if (!more || !IsSyncMarkPayload(*payload)) return more;
+    }
+}
+
+Status WalReader::CheckTail(uint64_t bad_offset) {
+    uint64_t size = file_.Size();
+    if (bad_offset >= size) return Status::Ok();
+    std::string log;
+    ORRERY_RETURN_IF_ERROR(file_.Read(0, size, &log));
+    for (uint64_t p = bad_offset + 1; p + kRecordHeaderBytes + kSyncMarkBytes <= log.size(); ++p) {
+        if (IsSyncMarkAt(log, p)) {
+            return Status::Corruption(fmt::format(
+                "btree log: damaged record at offset {} is followed by synced data (sync mark "
+                "at {})",
+                bad_offset, p));
+        }
+    }
+    return Status::Ok();
+}
+
+Result<bool> WalReader::NextRecord(std::string* payload) {
     uint64_t size = file_.Size();
     if (size - offset_ < kRecordHeaderBytes || offset_ > size) return false;
     std::string header;

@@ -5,10 +5,17 @@
 // and value length-prefixed (deletes carry no value). Sequence numbers are consecutive; the
 // first record of log N follows checkpoint N's last_seq.
 //
-// Records are buffered in memory and written in large appends; Sync() writes and fsyncs the
-// buffer. A crash may tear the unsynced tail. Replay stops at the first record whose checksum,
-// length or sequence number is wrong, so it recovers a prefix of the batches, and that prefix
-// holds every synced batch (synced bytes are never torn).
+// Records are buffered in memory and written in large appends; Sync() appends a sync mark, then
+// writes and fsyncs the buffer. A sync mark is a record whose payload is [fixed64 ~0][fixed64 the
+// mark's own offset in the file]; no batch has sequence number ~0, so marks and batches never
+// collide, and a mark found at the wrong offset is not a mark.
+//
+// A crash may tear only bytes that were never synced, and those all lie after the last sync mark
+// that reached the disk. Replay therefore stops at the first record whose checksum, length or
+// sequence number is wrong and looks for an intact sync mark anywhere after it: if there is one,
+// synced bytes are damaged (bit rot) and replay reports kCorruption rather than silently dropping
+// the synced batches behind the damage; if there is none, the damage is a torn tail and is
+// dropped. The batches replayed are then a prefix of those acknowledged, holding every synced one.
 #pragma once
 
 #include <cstdint>
@@ -53,10 +60,18 @@ private:
 class WalReader {
 public:
     explicit WalReader(File& file) : file_(file) {}
-    // Reads the next intact record into *payload. Returns false at the end of the valid prefix.
+    // Reads the next intact batch record into *payload, skipping sync marks. Returns false at
+    // the end of the valid prefix.
     Result<bool> Next(std::string* payload);
+    // Offset of the record Next() would read (after a false return: the first bad byte).
+    uint64_t offset() const { return offset_; }
+    // Called where replay stopped: kCorruption if an intact sync mark lies after `bad_offset`
+    // (synced bytes are damaged), Ok if the damage can only be a torn unsynced tail.
+    Status CheckTail(uint64_t bad_offset);
 
 private:
+    Result<bool> NextRecord(std::string* payload);
+
     File& file_;
     uint64_t offset_ = 0;
 };
