@@ -1,4 +1,4 @@
-// The global Raft invariant checker. See invariants.h.
+// The global Raft invariant checker, incremental. See invariants.h.
 #include "raft/invariants.h"
 
 #include <fmt/format.h>
@@ -12,12 +12,9 @@ uint64_t EntryHash(const Entry& e) {
 }
 
 Status InvariantChecker::Check(const std::vector<const RaftNode*>& nodes) {
+    touched_.clear();
     for (const RaftNode* n : nodes) ORRERY_RETURN_IF_ERROR(CheckNode(*n));
-    for (size_t i = 0; i < nodes.size(); ++i) {
-        for (size_t j = i + 1; j < nodes.size(); ++j) {
-            ORRERY_RETURN_IF_ERROR(CheckLogMatching(*nodes[i], *nodes[j]));
-        }
-    }
+    for (const RaftNode* n : nodes) ORRERY_RETURN_IF_ERROR(CheckLogMatching(*n));
     for (const RaftNode* n : nodes) {
         if (n->role() == Role::kLeader) ORRERY_RETURN_IF_ERROR(CheckLeaderCompleteness(*n));
     }
@@ -26,8 +23,10 @@ Status InvariantChecker::Check(const std::vector<const RaftNode*>& nodes) {
 
 Status InvariantChecker::CheckNode(const RaftNode& n) {
     if (n.role() == Role::kLeader) {
-        auto [it, inserted] = leaders_.emplace(n.term(), n.id());
-        if (!inserted && it->second != n.id()) {
+        auto it = leaders_.find(n.term());
+        if (it == leaders_.end()) {
+            leaders_.emplace(n.term(), n.id());
+        } else if (it->second != n.id()) {
             return Status::Corruption(fmt::format("election safety: {} and {} both leaders in term {}",
                                                   it->second, n.id(), n.term()));
         }
@@ -42,61 +41,105 @@ Status InvariantChecker::CheckNode(const RaftNode& n) {
         return Status::Corruption(fmt::format("{} applied {} beyond its commit index {}", n.id(),
                                               n.applied_index(), n.commit_index()));
     }
-    ORRERY_RETURN_IF_ERROR(Record(committed_, "committed", n, s.commit_scanned + 1, n.commit_index(),
-                                  &s.commit_scanned));
+    ORRERY_RETURN_IF_ERROR(Record(committed_, "committed", n, s.commit_scanned + 1,
+                                  n.commit_index(), &s.commit_scanned, /*track=*/true));
     return Record(applied_, "applied", n, s.applied_scanned + 1, n.applied_index(),
-                  &s.applied_scanned);
+                  &s.applied_scanned, /*track=*/false);
 }
 
-// Records (or compares) the entries in [from, to] of n into `seen`.
+// Records (or compares) the entries in [from, to] of n into `seen`. With `track`, every index
+// recorded, or whose lowest committing term went down, is noted in touched_.
 Status InvariantChecker::Record(std::map<LogIndex, Fingerprint>& seen, const char* what,
-                                const RaftNode& n, LogIndex from, LogIndex to, LogIndex* scanned) {
+                                const RaftNode& n, LogIndex from, LogIndex to, LogIndex* scanned,
+                                bool track) {
     for (LogIndex i = std::max(from, n.first_index()); i <= to; ++i) {
         const Entry* e = n.FindEntry(i);
         if (e == nullptr) break;
         Fingerprint f{e->term, EntryHash(*e), n.id(), n.term()};
         auto [it, inserted] = seen.emplace(i, f);
-        if (!inserted) it->second.seen = std::min(it->second.seen, f.seen);
         if (!inserted && (it->second.term != f.term || it->second.hash != f.hash)) {
             return Status::Corruption(fmt::format(
                 "state machine safety: {} {} {}@{} but {} {} {}@{}", n.id(), what, i, f.term,
                 it->second.by, what, i, it->second.term));
         }
+        bool lowered = !inserted && f.seen < it->second.seen;
+        if (lowered) it->second.seen = f.seen;
+        if (track && (inserted || lowered)) touched_.push_back(i);
     }
     *scanned = std::max(*scanned, to);
     return Status::Ok();
 }
 
-Status InvariantChecker::CheckLeaderCompleteness(const RaftNode& leader) const {
-    for (auto it = committed_.lower_bound(leader.first_index()); it != committed_.end(); ++it) {
-        if (it->second.seen >= leader.term()) continue;  // Committed in its term or later.
-        const Entry* e = leader.FindEntry(it->first);
-        if (e == nullptr || e->term != it->second.term || EntryHash(*e) != it->second.hash) {
-            return Status::Corruption(fmt::format(
-                "leader completeness: leader {} of term {} lacks committed entry {}@{}", leader.id(),
-                leader.term(), it->first, it->second.term));
-        }
+// Log matching (§5.3), incrementally: only entries beyond what was verified of this log (all of
+// it again after a rewrite) are looked up in entries_.
+Status InvariantChecker::CheckLogMatching(const RaftNode& n) {
+    NodeSeen& s = seen_[n.id()];
+    if (s.rewrites != n.log_rewrites()) {
+        s.rewrites = n.log_rewrites();
+        s.matched = LogIndex(0);
+    }
+    s.matched = std::min(s.matched, n.last_index());
+    const Entry* prev = nullptr;
+    LogIndex from = std::max(s.matched + 1, n.first_index());
+    if (from > n.first_index()) prev = n.FindEntry(from - 1);
+    for (LogIndex i = from; i <= n.last_index(); ++i) {
+        const Entry* e = n.FindEntry(i);
+        ORRERY_RETURN_IF_ERROR(CheckEntry(n, *e, prev));
+        prev = e;
+    }
+    s.matched = n.last_index();
+    return Status::Ok();
+}
+
+// One entry of n's log against what entries_ knows of its (index, term); prev is the entry
+// before it in n's log (nullptr when compacted).
+Status InvariantChecker::CheckEntry(const RaftNode& n, const Entry& e, const Entry* prev) {
+    ++entries_examined_;
+    EntryRecord r{EntryHash(e), n.id(), prev != nullptr, prev ? prev->term : Term(0)};
+    auto [it, inserted] = entries_.emplace(std::make_pair(e.index, e.term), r);
+    if (inserted) return Status::Ok();
+    EntryRecord& known = it->second;
+    if (known.hash != r.hash) {
+        return Status::Corruption(fmt::format(
+            "log matching: {} and {} hold different entries at {}@{}", n.id(), known.by, e.index,
+            e.term));
+    }
+    if (!known.prev_known) {
+        known.prev_known = r.prev_known;
+        known.prev = r.prev;
+    } else if (r.prev_known && known.prev != r.prev) {
+        return Status::Corruption(fmt::format(
+            "log matching: {}@{} follows term {} on {} but term {} on {}", e.index, e.term,
+            r.prev, n.id(), known.prev, known.by));
     }
     return Status::Ok();
 }
 
-// Log matching (§5.3): find the highest index both logs hold with the same term; below it, within
-// both logs, every entry must be identical.
-Status InvariantChecker::CheckLogMatching(const RaftNode& a, const RaftNode& b) {
-    LogIndex lo = std::max(a.first_index(), b.first_index());
-    LogIndex hi = std::min(a.last_index(), b.last_index());
-    if (lo > hi) return Status::Ok();
-    LogIndex i = hi;
-    while (i >= lo && a.FindEntry(i)->term != b.FindEntry(i)->term) --i;
-    for (; i >= lo; --i) {
-        const Entry* x = a.FindEntry(i);
-        const Entry* y = b.FindEntry(i);
-        if (x->term != y->term || x->type != y->type || x->data != y->data) {
-            return Status::Corruption(fmt::format(
-                "log matching: {} and {} share an entry at a higher index but differ at {} ({}@{} vs "
-                "{}@{})", a.id(), b.id(), i, i, x->term, i, y->term));
-        }
-        if (i == LogIndex(0)) break;
+// Leader completeness (§5.4.1): in full the first time this node leads in this term (or after
+// its log was rewritten), then only for the committed entries recorded in this Check.
+Status InvariantChecker::CheckLeaderCompleteness(const RaftNode& leader) {
+    NodeSeen& s = seen_[leader.id()];
+    if (s.led == leader.term() && s.led_rewrites == leader.log_rewrites()) {
+        for (LogIndex i : touched_) ORRERY_RETURN_IF_ERROR(CheckLeaderHas(leader, i, committed_[i]));
+        return Status::Ok();
+    }
+    for (auto it = committed_.lower_bound(leader.first_index()); it != committed_.end(); ++it) {
+        ORRERY_RETURN_IF_ERROR(CheckLeaderHas(leader, it->first, it->second));
+    }
+    s.led = leader.term();
+    s.led_rewrites = leader.log_rewrites();
+    return Status::Ok();
+}
+
+Status InvariantChecker::CheckLeaderHas(const RaftNode& leader, LogIndex index,
+                                        const Fingerprint& f) {
+    if (index < leader.first_index()) return Status::Ok();  // Compacted: covered by a snapshot.
+    if (f.seen >= leader.term()) return Status::Ok();      // Committed in its term or later.
+    const Entry* e = leader.FindEntry(index);
+    if (e == nullptr || e->term != f.term || EntryHash(*e) != f.hash) {
+        return Status::Corruption(fmt::format(
+            "leader completeness: leader {} of term {} lacks committed entry {}@{}", leader.id(),
+            leader.term(), index, f.term));
     }
     return Status::Ok();
 }

@@ -2,21 +2,29 @@
 // node after every event (the simulator and the scenario tests run it; LogCabin does the same).
 //
 //  - Election safety: at most one leader per term, over the whole run (crashes included).
-//  - Log matching: if two logs hold an entry with the same index and term, they are identical in
-//    every entry up to that index (checked over the in-memory logs of the live nodes).
+//  - Log matching (§5.3): an (index, term) pair names one entry, ever: every log that holds it
+//    holds the same bytes, preceded by the same term at index - 1. By induction on the index,
+//    two logs sharing an (index, term) are then identical up to it (within both logs), which is
+//    the property of Figure 3.
 //  - Leader completeness: a leader's log holds every entry seen committed (by any node) while
 //    that node was in an earlier term than the leader's, at every index it has not compacted.
 //  - State-machine safety: no two nodes apply different entries at one index (tracked globally,
 //    across crashes), and no index ever commits two different entries.
 //  - On each node within one lifetime the commit index never decreases; applied <= commit.
 //
-// The checker keeps its history (leaders per term, committed and applied entries by index) across
-// crashes, so a violation that spans a restart is still caught. Call OnRestart(id) when a node's
-// object is rebuilt: its commit index may then be re-learned from a lower value.
+// The checker is incremental, so a check costs O(what changed since the last one), not O(nodes²
+// × log length): it records every (index, term) it has seen once, in `entries_`, and remembers
+// per node how far it has verified that node's log. A log is re-verified from its start only when
+// its RaftNode::log_rewrites() count moved (a suffix truncated or the log replaced). A leader's
+// completeness is checked in full once per (leader, term, rewrite count), then only against the
+// entries newly seen committed. The checker keeps its history (leaders per term, entries,
+// committed and applied entries by index) across crashes, so a violation that spans a restart
+// is still caught. Call OnRestart(id) when a node's object is rebuilt.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -34,6 +42,10 @@ public:
     // A node restarted (a new RaftNode object): forget its per-lifetime state.
     void OnRestart(NodeId id) { seen_.erase(id); }
 
+    // How many log entries the checker has examined for log matching so far (for tests that
+    // show the work is incremental).
+    uint64_t entries_examined() const { return entries_examined_; }
+
 private:
     struct Fingerprint {
         Term term;
@@ -41,22 +53,38 @@ private:
         NodeId by;   // The first node seen with it.
         Term seen;   // The lowest term of a node seen holding it committed.
     };
+    // What one (index, term) holds, as first seen.
+    struct EntryRecord {
+        uint64_t hash = 0;
+        NodeId by;               // The first node seen with it.
+        bool prev_known = false;
+        Term prev;               // The term at index - 1 (once some node showed it).
+    };
     struct NodeSeen {
         LogIndex commit;
         LogIndex commit_scanned;   // Committed entries up to here are recorded.
         LogIndex applied_scanned;  // Applied entries up to here are recorded.
+        LogIndex matched;          // Log entries up to here are verified against entries_.
+        uint64_t rewrites = 0;     // log_rewrites() as of `matched`.
+        Term led;                  // Leader completeness fully checked in this term (0: never)...
+        uint64_t led_rewrites = 0; // ...with this rewrite count.
     };
 
     Status CheckNode(const RaftNode& n);
     Status Record(std::map<LogIndex, Fingerprint>& seen, const char* what, const RaftNode& n,
-                  LogIndex from, LogIndex to, LogIndex* scanned);
-    Status CheckLeaderCompleteness(const RaftNode& leader) const;
-    static Status CheckLogMatching(const RaftNode& a, const RaftNode& b);
+                  LogIndex from, LogIndex to, LogIndex* scanned, bool track);
+    Status CheckLogMatching(const RaftNode& n);
+    Status CheckEntry(const RaftNode& n, const Entry& e, const Entry* prev);
+    Status CheckLeaderCompleteness(const RaftNode& leader);
+    static Status CheckLeaderHas(const RaftNode& leader, LogIndex index, const Fingerprint& f);
 
     std::map<Term, NodeId> leaders_;
+    std::map<std::pair<LogIndex, Term>, EntryRecord> entries_;
     std::map<LogIndex, Fingerprint> committed_;
     std::map<LogIndex, Fingerprint> applied_;
     std::map<NodeId, NodeSeen> seen_;
+    std::vector<LogIndex> touched_;  // Committed indexes recorded or re-seen in this Check.
+    uint64_t entries_examined_ = 0;
 };
 
 // A 64-bit fingerprint of an entry's term, type and data.

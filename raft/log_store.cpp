@@ -33,6 +33,7 @@ void LogStore::Append(Entry e) {
 
 void LogStore::TruncateFrom(LogIndex i) {
     ORRERY_ASSERT(i > snap_.index, "truncating {} at or below the snapshot {}", i, snap_.index);
+    if (i <= last_index()) ++rewrites_;
     while (!entries_.empty() && entries_.back().index >= i) entries_.pop_back();
     if (i <= written_last_) {
         if (!truncation_ || i < truncation_->from) truncation_ = Truncation{i};
@@ -170,6 +171,7 @@ Status LogStore::SaveSnapshot(const SnapshotMeta& meta, std::string_view data) {
         }
         offsets_.erase(offsets_.begin(), offsets_.lower_bound(meta.index + 1));
     } else {
+        if (!entries_.empty()) ++rewrites_;
         entries_.clear();
         ORRERY_RETURN_IF_ERROR(RemoveSegmentsFrom(LogIndex(0), &dir_changed));
         offsets_.clear();

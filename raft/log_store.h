@@ -61,6 +61,10 @@ public:
     std::optional<Term> TermAt(LogIndex i) const;
     // REQUIRES: first_index() <= i <= last_index().
     const Entry& At(LogIndex i) const;
+    // How many times entries were removed from the tail or the whole log was replaced by a
+    // snapshot (appends and front compaction do not count). The invariant checker re-verifies a
+    // log whose count moved.
+    uint64_t rewrites() const { return rewrites_; }
     // A human note about what recovery cut or discarded ("" if nothing).
     const std::string& recovery_note() const { return recovery_note_; }
 
@@ -121,6 +125,7 @@ private:
     LogIndex durable_index_;
     std::optional<Truncation> truncation_;
     std::string recovery_note_;
+    uint64_t rewrites_ = 0;
     Term first_prev_term_;  // Recovery: prev_term of the first record read.
 };
 

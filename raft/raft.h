@@ -174,6 +174,10 @@ public:
     virtual std::optional<Entry> EntryAt(LogIndex i) const = 0;
     // Like EntryAt without the copy: nullptr if absent; valid until the node next changes.
     virtual const Entry* FindEntry(LogIndex i) const = 0;
+    // Counts the changes that removed entries from the log's tail or replaced the whole log (a
+    // conflicting suffix truncated, a snapshot installed over a divergent log). It never moves
+    // on appends or compaction, so a checker may trust entries it verified while it is unchanged.
+    virtual uint64_t log_rewrites() const = 0;
     virtual std::vector<NodeId> voters() const = 0;    // Sorted.
     virtual std::vector<NodeId> learners() const = 0;  // Sorted.
 };

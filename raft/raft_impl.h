@@ -60,6 +60,7 @@ public:
     LogIndex snapshot_index() const override { return log_->snapshot().index; }
     std::optional<Entry> EntryAt(LogIndex i) const override;
     const Entry* FindEntry(LogIndex i) const override;
+    uint64_t log_rewrites() const override { return log_->rewrites(); }
     std::vector<NodeId> voters() const override { return config_.voters; }
     std::vector<NodeId> learners() const override { return config_.learners; }
 

@@ -106,7 +106,15 @@ void Raft::HandleAppendResponse(NodeId from, const Message& m) {
         bool stale = pr.state == ProgressState::kReplicate ? m.reject_index <= pr.match
                                                            : m.reject_index + 1 != pr.next;
         if (stale || pr.state == ProgressState::kSnapshot) return;
-        pr.BecomeProbe(std::max(pr.match + 1, NextFromRejection(m)));
+        LogIndex next = std::max(pr.match + 1, NextFromRejection(m));
+        if (pr.state == ProgressState::kProbe && next == pr.next) {
+            // The follower rejected entries it had acknowledged (match), which only a disk
+            // that lost synced data can cause. Re-sending at once would repeat the same append
+            // in a tight loop; wait for the next heartbeat response to unpause the probe.
+            pr.probe_sent = true;
+            return;
+        }
+        pr.BecomeProbe(next);
         SendAppend(from);
         return;
     }

@@ -109,11 +109,15 @@ struct TestCluster::Node {
     NoFaultPoints faults;
     Env env;
     ListStateMachine sm;
+    std::unique_ptr<StateMachine> custom_sm;  // From the factory, when there is one.
     std::unique_ptr<RaftNode> raft;
+
+    StateMachine& machine() { return custom_sm ? *custom_sm : static_cast<StateMachine&>(sm); }
     std::vector<std::pair<NodeId, std::string>> sent;
 };
 
-TestCluster::TestCluster(int voters, int spares, const RaftConfig& base, uint64_t seed)
+TestCluster::TestCluster(int voters, int spares, const RaftConfig& base, uint64_t seed,
+                         StateMachineFactory factory)
     : tracer_(std::make_unique<OutputTracer>(*this)) {
     Random root(seed);
     std::vector<NodeId> peers;
@@ -124,6 +128,7 @@ TestCluster::TestCluster(int voters, int spares, const RaftConfig& base, uint64_
         n->config = base;
         n->config.id = id;
         n->config.peers = i <= voters ? peers : std::vector<NodeId>{};
+        if (factory) n->custom_sm = factory(id);
         Status s = Open(*n);
         ORRERY_ASSERT(s.ok(), "opening {}: {}", id, s.ToString());
         nodes_[id] = std::move(n);
@@ -134,7 +139,7 @@ TestCluster::~TestCluster() = default;
 
 Status TestCluster::Open(Node& n) {
     Node* np = &n;
-    ORRERY_ASSIGN_OR_RETURN(n.raft, RaftNode::Open(n.env, n.raft_disk, n.config, n.sm,
+    ORRERY_ASSIGN_OR_RETURN(n.raft, RaftNode::Open(n.env, n.raft_disk, n.config, n.machine(),
                                                    [np](NodeId to, std::string bytes) {
                                                        np->sent.emplace_back(to, std::move(bytes));
                                                    }));
@@ -163,7 +168,11 @@ RaftNode& TestCluster::node(NodeId id) {
     return *nodes_.at(id)->raft;
 }
 
-ListStateMachine& TestCluster::sm(NodeId id) { return nodes_.at(id)->sm; }
+ListStateMachine& TestCluster::sm(NodeId id) {
+    ORRERY_ASSERT(!nodes_.at(id)->custom_sm, "{} runs another state machine", id);
+    return nodes_.at(id)->sm;
+}
+StateMachine& TestCluster::machine(NodeId id) { return nodes_.at(id)->machine(); }
 sim::SimDisk& TestCluster::disk(NodeId id) { return nodes_.at(id)->disk; }
 
 Status TestCluster::Ready(NodeId id) {

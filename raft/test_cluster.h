@@ -9,6 +9,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -46,9 +47,16 @@ struct InFlight {
 
 class TestCluster {
 public:
+    // Makes the state machine of one node (for clusters of another machine than the default
+    // ListStateMachine, e.g. node/'s KV machine). Called once per node at construction; like the
+    // ListStateMachine, the machine lives on across the node's crashes and restarts.
+    using StateMachineFactory = std::function<std::unique_ptr<StateMachine>(NodeId)>;
+
     // Builds voters 1..voters (peers = all voters) and spares voters+1..voters+spares (peers = {},
-    // for membership changes). `base` supplies every RaftConfig field but id and peers.
-    TestCluster(int voters, int spares, const RaftConfig& base, uint64_t seed);
+    // for membership changes). `base` supplies every RaftConfig field but id and peers. Without
+    // a factory each node gets a ListStateMachine.
+    TestCluster(int voters, int spares, const RaftConfig& base, uint64_t seed,
+                StateMachineFactory factory = nullptr);
     ~TestCluster();
 
     std::string TakeOutput();
@@ -57,7 +65,10 @@ public:
     std::vector<NodeId> ids() const;
     bool up(NodeId id) const;
     RaftNode& node(NodeId id);
+    // The node's ListStateMachine. REQUIRES: the cluster was built without a factory.
     ListStateMachine& sm(NodeId id);
+    // The node's state machine, whatever it is.
+    StateMachine& machine(NodeId id);
     sim::SimDisk& disk(NodeId id);
 
     // Runs Ready on one node and queues what it sent.

@@ -15,7 +15,9 @@ struct SimDisk::Inode {
     uint64_t id = 0;
     std::string current;       // What reads see now.
     std::string durable;       // What the last Sync made safe.
-    std::set<uint64_t> dirty;  // Sector indexes written (or zero-extended) since the last Sync.
+    // Sector indexes written (or zero-extended) since the last Sync. Invariant: outside these
+    // sectors, current and durable hold the same bytes (up to the shorter length).
+    std::set<uint64_t> dirty;
 
     void MarkDirty(uint64_t begin, uint64_t end) {
         if (begin >= end) return;
@@ -90,8 +92,17 @@ public:
 
     Status Sync() override {
         ORRERY_RETURN_IF_ERROR(CheckAlive());
-        inode_->durable = inode_->current;
-        inode_->dirty.clear();
+        // Clean sectors already equal their durable bytes: copy only the dirty ones, so a sync
+        // costs what was written since the last one, not the file's size.
+        SimDisk::Inode& in = *inode_;
+        in.durable.resize(in.current.size());
+        for (uint64_t sector : in.dirty) {
+            uint64_t begin = sector * kSectorBytes;
+            if (begin >= in.current.size()) break;  // Written, then truncated away.
+            uint64_t n = std::min<uint64_t>(kSectorBytes, in.current.size() - begin);
+            in.durable.replace(begin, n, in.current, begin, n);
+        }
+        in.dirty.clear();
         ++disk_->stats_.syncs;
         disk_->TraceSync("sync", name_, inode_->durable.size());
         return Status::Ok();
