@@ -12,7 +12,11 @@
 namespace orrery {
 
 // Returns the CRC32C of data, continuing from `init` (0 for a fresh checksum).
+// Uses the CPU's crc32 instruction where there is one (x86-64 with SSE4.2).
 uint32_t Crc32c(std::string_view data, uint32_t init = 0);
+
+// The same function by portable table lookup (slicing-by-8); exposed to test the two agree.
+uint32_t Crc32cPortable(std::string_view data, uint32_t init = 0);
 
 // Masks a CRC for storage; UnmaskCrc inverts it.
 inline uint32_t MaskCrc(uint32_t crc) { return ((crc >> 15) | (crc << 17)) + 0xa282ead8u; }
