@@ -103,19 +103,40 @@ Result<GcStats> Mvcc::CollectGarbage(Version low_water_mark) {
     GcStats stats;
     stats.horizon = gc_horizon_;
     if (low_water_mark <= gc_horizon_) return stats;
-    std::string horizon;
-    PutBigEndian64(&horizon, low_water_mark);
-    ORRERY_RETURN_IF_ERROR(engine_.Set(GcHorizonKey(), horizon));
-    gc_horizon_ = low_water_mark;
-    stats.horizon = low_water_mark;
+    storage::WriteBatch batch;
+    ORRERY_RETURN_IF_ERROR(StageHorizon(low_water_mark, &batch));
+    ORRERY_RETURN_IF_ERROR(engine_.Write(batch));
+    CommitStagedHorizon(low_water_mark);
+    return CollectBelowHorizon();
+}
 
+Status Mvcc::StageHorizon(Version horizon, storage::WriteBatch* batch) const {
+    if (horizon > last_version_ || horizon <= gc_horizon_) {
+        return Status::InvalidArgument(fmt::format("horizon v{} outside (v{}, v{}]", horizon,
+                                                   gc_horizon_, last_version_));
+    }
+    std::string value;
+    PutBigEndian64(&value, horizon);
+    batch->Set(GcHorizonKey(), value);
+    return Status::Ok();
+}
+
+void Mvcc::CommitStagedHorizon(Version horizon) {
+    ORRERY_ASSERT(horizon > gc_horizon_ && horizon <= last_version_, "staged horizon v{}",
+                  horizon);
+    gc_horizon_ = horizon;
+}
+
+Result<GcStats> Mvcc::CollectBelowHorizon() {
+    GcStats stats;
+    stats.horizon = gc_horizon_;
     GcCursor cursor;
     while (!cursor.done) {  // Each chunk advances resume_after, so this ends.
-        ORRERY_RETURN_IF_ERROR(CollectDataChunk(engine_, low_water_mark, &cursor, &stats));
+        ORRERY_RETURN_IF_ERROR(CollectDataChunk(engine_, gc_horizon_, &cursor, &stats));
     }
     bool finished = false;
     while (!finished) {  // Each chunk deletes what it saw, so this ends.
-        ORRERY_ASSIGN_OR_RETURN(finished, CollectRecordChunk(engine_, low_water_mark, &stats));
+        ORRERY_ASSIGN_OR_RETURN(finished, CollectRecordChunk(engine_, gc_horizon_, &stats));
     }
     return stats;
 }

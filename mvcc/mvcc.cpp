@@ -111,6 +111,26 @@ void Mvcc::UnregisterSnapshot(Version snapshot) {
 }
 
 Result<CommitOutcome> Mvcc::ApplyCommit(const CommitRequest& req) {
+    storage::WriteBatch batch;
+    ORRERY_ASSIGN_OR_RETURN(CommitOutcome outcome, StageCommit(req, CommitRules{}, &batch));
+    ORRERY_RETURN_IF_ERROR(engine_.Write(batch));
+    CommitStaged(outcome);
+    return outcome;
+}
+
+Status Mvcc::Reload() {
+    ORRERY_ASSERT(active_snapshots_.empty(), "Reload with active transactions");
+    return LoadMeta();
+}
+
+void Mvcc::CommitStaged(const CommitOutcome& outcome) {
+    ORRERY_ASSERT(outcome.commit_version == last_version_ + 1, "staged v{} after v{}",
+                  outcome.commit_version, last_version_);
+    last_version_ = outcome.commit_version;
+}
+
+Result<CommitOutcome> Mvcc::StageCommit(const CommitRequest& req, const CommitRules& rules,
+                                        storage::WriteBatch* batch) {
     ORRERY_RETURN_IF_ERROR(ValidateCommitRequest(req));
     if (req.snapshot_version > last_version_) {
         return Status::InvalidArgument(fmt::format("snapshot v{} is in the future (last v{})",
@@ -127,11 +147,16 @@ Result<CommitOutcome> Mvcc::ApplyCommit(const CommitRequest& req) {
     Version earliest_out = 0;
     if (req.isolation == Isolation::kSerializable) {
         ORRERY_ASSIGN_OR_RETURN(earliest_out, CheckSerializable(engine_, req));
+        if (rules.unlogged_readers && earliest_out != 0 && !req.writes.empty()) {
+            return Status::Aborted(fmt::format(
+                "serialization failure: v{} overwrote what this transaction read after its "
+                "snapshot v{}, and an unlogged read-only transaction may have seen v{} but not "
+                "this one; retry the transaction",
+                earliest_out, req.snapshot_version, earliest_out));
+        }
     }
-
-    storage::WriteBatch batch;
     for (const Write& w : req.writes) {
-        batch.Set(EncodeDataKey(w.key, commit), EncodeDataValue(w.value));
+        batch->Set(EncodeDataKey(w.key, commit), EncodeDataValue(w.value));
     }
     TxnRecord record;
     record.commit_version = commit;
@@ -142,10 +167,8 @@ Result<CommitOutcome> Mvcc::ApplyCommit(const CommitRequest& req) {
     record.earliest_out_conflict = earliest_out;
     record.read_keys = req.read_keys;
     record.read_ranges = req.read_ranges;
-    batch.Set(RecordKey(commit), EncodeTxnRecord(record));
-    batch.Set(LastVersionKey(), VersionValue(commit));
-    ORRERY_RETURN_IF_ERROR(engine_.Write(batch));
-    last_version_ = commit;
+    batch->Set(RecordKey(commit), EncodeTxnRecord(record));
+    batch->Set(LastVersionKey(), VersionValue(commit));
     return CommitOutcome{commit, earliest_out};
 }
 

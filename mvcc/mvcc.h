@@ -58,6 +58,16 @@ struct TxnOptions {
     static TxnOptions AsOf(Version version);
 };
 
+// Options of one commit decision. Every replica must pass the same rules for the same entry.
+struct CommitRules {
+    // Read-only transactions commit without any entry (the replicated design, docs/07-mvcc.md
+    // §7.13), so no TxnRecord shows their reads and rule (a) of conflicts.h cannot see them as
+    // T_in. To stay serializable anyway, a serializable transaction that writes aborts when it
+    // has any rw out-conflict: an unseen read-only T_in with a snapshot in [c_out, c) could
+    // otherwise complete the Fekete read-only anomaly (Ports & Grittner 2012, §4.1).
+    bool unlogged_readers = false;
+};
+
 // What one garbage collection removed.
 struct GcStats {
     Version horizon = 0;            // The GC horizon after the call.
@@ -100,12 +110,36 @@ public:
     //  - any other code is an engine failure (the replica must stop: its state is unknown).
     Result<CommitOutcome> ApplyCommit(const CommitRequest& req);
 
+    // The same decision, but the effects (versions, TxnRecord, version counter) are appended to
+    // *batch instead of written, so an embedder can add its own records (e.g. Raft's applied
+    // index) to the same atomic batch. Nothing changes until the caller writes the batch and
+    // calls CommitStaged(outcome). If the write fails the caller must discard this Mvcc and
+    // reopen it from the engine (fail-stop). Errors as ApplyCommit.
+    Result<CommitOutcome> StageCommit(const CommitRequest& req, const CommitRules& rules,
+                                      storage::WriteBatch* batch);
+    // Records that the batch of StageCommit(...) == outcome reached the engine.
+    void CommitStaged(const CommitOutcome& outcome);
+
+    // Re-reads the version counter and GC horizon from the engine, after an embedder replaced
+    // the engine's contents (a Raft snapshot install). REQUIRES: no active transactions.
+    Status Reload();
+
     // Deletes what no snapshot >= low_water_mark can see: versions shadowed by a newer version
     // <= low_water_mark, tombstones that are the newest version <= low_water_mark, and TxnRecords
     // committed at or below it. Then snapshots below low_water_mark are refused. Deterministic,
     // so it can be a replicated command. A mark at or below the current horizon does nothing;
     // InvalidArgument if it is above last_version().
     Result<GcStats> CollectGarbage(Version low_water_mark);
+
+    // The same in two steps, for an embedder that replicates GC (node/txn_state_machine.h):
+    // StageHorizon appends the raised horizon to *batch (InvalidArgument unless gc_horizon() <
+    // horizon <= last_version()); after the caller wrote the batch, CommitStagedHorizon makes
+    // it current, and CollectBelowHorizon deletes what it hides. That deletion is local: it
+    // changes no read or decision at or above the horizon, so replicas may do it at their own
+    // pace, and a crash in the middle merely leaves garbage for the next call.
+    Status StageHorizon(Version horizon, storage::WriteBatch* batch) const;
+    void CommitStagedHorizon(Version horizon);
+    Result<GcStats> CollectBelowHorizon();
 
     Version last_version() const { return last_version_; }
     Version gc_horizon() const { return gc_horizon_; }

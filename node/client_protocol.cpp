@@ -32,9 +32,12 @@ Result<ClientRequest> DecodeRequestBody(Decoder& d, uint64_t client_id, uint64_t
         !d.GetLengthPrefixed(&expected) || !d.GetLengthPrefixed(&end) || !d.GetVarint32(&r.limit)) {
         return Malformed("truncated request");
     }
-    if (op < 1 || op > 6) return Malformed("unknown op");
+    if (op < 1 || op > static_cast<uint8_t>(RequestOp::kTxnAutocommit)) {
+        return Malformed("unknown op");
+    }
     if (r.limit > kMaxScanLimit) return Malformed("scan limit too large");
     r.op = static_cast<RequestOp>(op);
+    if (r.has_snapshot() && !d.GetVarint64(&r.snapshot)) return Malformed("truncated request");
     r.key = key;
     r.value = value;
     r.expected = expected;
@@ -45,7 +48,8 @@ Result<ClientRequest> DecodeRequestBody(Decoder& d, uint64_t client_id, uint64_t
 bool DecodeStatus(Decoder& d, ServerStatus* s) {
     return d.GetU8(&s->role) && s->role <= kMaxRole && d.GetVarint64(&s->term) &&
            d.GetVarint64(&s->commit) && d.GetVarint64(&s->applied) &&
-           d.GetVarint64(&s->last_index) && d.GetVarint32(&s->leader);
+           d.GetVarint64(&s->last_index) && d.GetVarint32(&s->leader) &&
+           d.GetVarint64(&s->state_hash);
 }
 
 Result<ClientReply> DecodeReplyBody(Decoder& d, uint64_t client_id, uint64_t seq) {
@@ -59,7 +63,7 @@ Result<ClientReply> DecodeReplyBody(Decoder& d, uint64_t client_id, uint64_t seq
         !d.GetLengthPrefixed(&message) || !d.GetVarint32(&npairs)) {
         return Malformed("truncated reply");
     }
-    if (code > static_cast<uint8_t>(ReplyCode::kError)) return Malformed("unknown reply code");
+    if (code > static_cast<uint8_t>(ReplyCode::kAborted)) return Malformed("unknown reply code");
     if (npairs > kMaxScanLimit) return Malformed("too many pairs");
     r.code = static_cast<ReplyCode>(code);
     r.value = value;
@@ -106,6 +110,11 @@ std::string_view RequestOpName(RequestOp op) {
         case RequestOp::kCas: return "cas";
         case RequestOp::kScan: return "scan";
         case RequestOp::kStatus: return "status";
+        case RequestOp::kTxnBegin: return "txn-begin";
+        case RequestOp::kTxnGet: return "txn-get";
+        case RequestOp::kTxnScan: return "txn-scan";
+        case RequestOp::kTxnCommit: return "txn-commit";
+        case RequestOp::kTxnAutocommit: return "txn-autocommit";
     }
     return "?";
 }
@@ -123,6 +132,7 @@ std::string EncodeRequest(const ClientRequest& r) {
     PutLengthPrefixed(&out, r.expected);
     PutLengthPrefixed(&out, r.end);
     PutVarint32(&out, r.limit);
+    if (r.has_snapshot()) PutVarint64(&out, r.snapshot);
     Seal(&out);
     return out;
 }
@@ -151,6 +161,7 @@ std::string EncodeReply(const ClientReply& r) {
         PutVarint64(&out, r.status->applied);
         PutVarint64(&out, r.status->last_index);
         PutVarint32(&out, r.status->leader);
+        PutVarint64(&out, r.status->state_hash);
     }
     Seal(&out);
     return out;
@@ -197,7 +208,13 @@ std::string DescribeRequest(const ClientRequest& r) {
         case RequestOp::kCas: return fmt::format("{} {} {}->{}", head, r.key, r.expected, r.value);
         case RequestOp::kScan:
             return fmt::format("{} [{},{}) limit={}", head, r.key, r.end, r.limit);
-        case RequestOp::kStatus: return head;
+        case RequestOp::kStatus:
+        case RequestOp::kTxnBegin: return head;
+        case RequestOp::kTxnGet: return fmt::format("{} {}@v{}", head, r.key, r.snapshot);
+        case RequestOp::kTxnScan:
+            return fmt::format("{} [{},{})@v{} limit={}", head, r.key, r.end, r.snapshot, r.limit);
+        case RequestOp::kTxnCommit:
+        case RequestOp::kTxnAutocommit: return fmt::format("{} {}B", head, r.value.size());
     }
     return head;
 }

@@ -15,11 +15,14 @@
 //   | seq        | varint64         | matches a reply to its request                  |
 //   | request:   |                  |                                                 |
 //   |  op        | u8               | 1 get 2 put 3 delete 4 cas 5 scan 6 status      |
+//   |            |                  | 7 txn-begin 8 txn-get 9 txn-scan 10 txn-commit  |
+//   |            |                  | 11 txn-autocommit (txn_client.h)                |
 //   |  key       | length-prefixed  | get/put/delete/cas; scan: start                 |
 //   |  value     | length-prefixed  | put/cas: new value                              |
 //   |  expected  | length-prefixed  | cas                                             |
 //   |  end       | length-prefixed  | scan: exclusive end ("" = unbounded)            |
 //   |  limit     | varint32         | scan: at most kMaxScanLimit                     |
+//   |  snapshot  | varint64         | only for txn-get and txn-scan: the MVCC version |
 //   | reply:     |                  |                                                 |
 //   |  code      | u8               | ReplyCode (kv_command.h)                        |
 //   |  leader    | varint32         | not-leader hint; 0 = unknown                    |
@@ -27,6 +30,7 @@
 //   |  message   | length-prefixed  | error text                                      |
 //   |  npairs    | varint32         | scan results, then npairs x (key, value)        |
 //   |  status    | u8 flag + fields | role u8, term, commit, applied, last, leader     |
+//   |            |                  | then state hash (varint64, see KvServer)        |
 //   | crc        | fixed32          | masked CRC32C of everything after the channel   |
 //
 // Decoding checks the CRC, every bound and every enum, so a flipped or truncated datagram is
@@ -56,9 +60,15 @@ Result<std::pair<Channel, std::string_view>> Unframe(std::string_view datagram);
 
 inline constexpr uint32_t kMaxScanLimit = 1000;
 
-enum class RequestOp : uint8_t { kGet = 1, kPut, kDelete, kCas, kScan, kStatus };
+enum class RequestOp : uint8_t {
+    kGet = 1, kPut, kDelete, kCas, kScan, kStatus,
+    // Transactions (txn_client.h): begin returns the snapshot version in `value`; get and scan
+    // read at `snapshot`; commit carries an encoded mvcc::CommitRequest in `value` and returns
+    // the commit version; autocommit is a write-only request applied at the latest version.
+    kTxnBegin, kTxnGet, kTxnScan, kTxnCommit, kTxnAutocommit,
+};
 
-// Returns "get", "put", ... "status".
+// Returns "get", "put", ... "status", "txn-begin", ... "txn-autocommit".
 std::string_view RequestOpName(RequestOp op);
 
 struct ClientRequest {
@@ -70,11 +80,15 @@ struct ClientRequest {
     std::string expected;
     std::string end;
     uint32_t limit = 0;
+    uint64_t snapshot = 0;  // txn-get / txn-scan only.
 
     // True for ops that change state (and so go through the log and the session table).
     bool is_write() const {
-        return op == RequestOp::kPut || op == RequestOp::kDelete || op == RequestOp::kCas;
+        return op == RequestOp::kPut || op == RequestOp::kDelete || op == RequestOp::kCas ||
+               op == RequestOp::kTxnCommit || op == RequestOp::kTxnAutocommit;
     }
+    // True for ops that read at an MVCC snapshot (and so carry the snapshot field).
+    bool has_snapshot() const { return op == RequestOp::kTxnGet || op == RequestOp::kTxnScan; }
     friend bool operator==(const ClientRequest&, const ClientRequest&) = default;
 };
 
@@ -86,6 +100,9 @@ struct ServerStatus {
     uint64_t applied = 0;
     uint64_t last_index = 0;
     uint32_t leader = 0;  // 0 = unknown.
+    // Hash64 chain over every (key, value) of the server's engine, in key order: equal on two
+    // servers iff they applied the same commands (the e2e tests compare it). 0 = not computed.
+    uint64_t state_hash = 0;
     friend bool operator==(const ServerStatus&, const ServerStatus&) = default;
 };
 

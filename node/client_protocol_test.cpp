@@ -35,7 +35,7 @@ ClientReply RandomReply() {
         r.status = ServerStatus{static_cast<uint8_t>(*rc::gen::inRange(0, 5)),
                                 *rc::gen::arbitrary<uint64_t>(), *rc::gen::arbitrary<uint64_t>(),
                                 *rc::gen::arbitrary<uint64_t>(), *rc::gen::arbitrary<uint64_t>(),
-                                *rc::gen::arbitrary<uint32_t>()};
+                                *rc::gen::arbitrary<uint32_t>(), *rc::gen::arbitrary<uint64_t>()};
     }
     return r;
 }

@@ -156,6 +156,14 @@ void KvClient::OnReply(NodeId from, const ClientReply& reply) {
             leader_slot_ = SlotOf(from);
             Finish(std::move(out));
             return;
+        case ReplyCode::kAborted:
+            // A transaction's serialization failure: decided (on every replica) with no
+            // effect, so a definite fail that the caller may retry as a new transaction.
+            out.type = KvOutcome::Type::kFail;
+            out.error = reply.message.empty() ? "aborted" : reply.message;
+            leader_slot_ = SlotOf(from);
+            Finish(std::move(out));
+            return;
         case ReplyCode::kNotLeader:
             Redirect(from, reply.leader_hint);
             return;

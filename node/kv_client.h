@@ -8,7 +8,7 @@
 //
 //   ok   - a server replied with the result (for reads: a value or not-found);
 //   fail - it certainly had no effect: a cas the state machine applied and found a different
-//          value; or a read or status request that got no answer (a read changes nothing, so
+//          value; a transaction commit or read that came back aborted (code kAborted); or a read or status request that got no answer (a read changes nothing, so
 //          "did not happen" is the whole truth about its effect, as in Jepsen's own clients);
 //   info - a write whose fate is unknown: no definite answer arrived before op_timeout. The
 //          request may sit in some log and commit later. It is NEVER reported as fail: even a

@@ -19,6 +19,9 @@ std::string_view CommandOpName(CommandOp op) {
         case CommandOp::kPut: return "put";
         case CommandOp::kDelete: return "delete";
         case CommandOp::kCas: return "cas";
+        case CommandOp::kTxn: return "txn";
+        case CommandOp::kTxnAutocommit: return "txn-autocommit";
+        case CommandOp::kTxnGc: return "txn-gc";
     }
     return "?";
 }
@@ -30,6 +33,7 @@ std::string_view ReplyCodeName(ReplyCode code) {
         case ReplyCode::kCasFailed: return "cas-failed";
         case ReplyCode::kNotLeader: return "not-leader";
         case ReplyCode::kError: return "error";
+        case ReplyCode::kAborted: return "aborted";
     }
     return "?";
 }
@@ -68,7 +72,7 @@ Result<Command> DecodeCommand(std::string_view bytes) {
         !d.GetLengthPrefixed(&expected) || !d.empty()) {
         return Status::Corruption("kv command: malformed");
     }
-    if (op < 1 || op > 3) return Status::Corruption(fmt::format("kv command: op {}", op));
+    if (op < 1 || op > 6) return Status::Corruption(fmt::format("kv command: op {}", op));
     if (c.client_id == 0 || c.seq == 0 || key.empty()) {
         return Status::Corruption("kv command: missing session or key");
     }
@@ -90,7 +94,8 @@ Result<CommandReply> DecodeCommandReply(std::string_view bytes) {
     Decoder d(bytes);
     uint8_t code = 0;
     std::string_view value;
-    if (!d.GetU8(&code) || !d.GetLengthPrefixed(&value) || !d.empty() || code > 4) {
+    if (!d.GetU8(&code) || !d.GetLengthPrefixed(&value) || !d.empty() ||
+        code > static_cast<uint8_t>(ReplyCode::kAborted)) {
         return Status::Corruption("kv reply: malformed");
     }
     return CommandReply{static_cast<ReplyCode>(code), std::string(value)};

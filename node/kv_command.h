@@ -11,11 +11,14 @@
 //   | field     | encoding            | notes                                  |
 //   |-----------|---------------------|----------------------------------------|
 //   | version   | u8 = 1              | kNotSupported for any other            |
-//   | op        | u8                  | 1 put, 2 delete, 3 cas                 |
+//   | op        | u8                  | 1 put, 2 delete, 3 cas, 4 txn, 5 txn-  |
+//   |           |                     | autocommit, 6 txn-gc                   |
+//   |           |                     | (txn_state_machine.h)                  |
 //   | client_id | varint64            | the session; 0 is invalid              |
 //   | seq       | varint64            | >= 1, increasing per client            |
 //   | key       | length-prefixed     | non-empty                              |
-//   | value     | length-prefixed     | put/cas: the new value; delete: empty  |
+//   | value     | length-prefixed     | put/cas: the new value; delete: empty; |
+//   |           |                     | txn: an encoded mvcc::CommitRequest    |
 //   | expected  | length-prefixed     | cas: the value compared; else empty    |
 //   | crc       | fixed32             | masked CRC32C of everything before     |
 //
@@ -30,9 +33,14 @@
 
 namespace orrery::node {
 
-enum class CommandOp : uint8_t { kPut = 1, kDelete = 2, kCas = 3 };
+// kTxn commits an MVCC transaction (one entry for all its writes and its read set);
+// kTxnAutocommit is a single-statement write whose snapshot is the state it is applied to.
+// kTxnGc raises MVCC's GC horizon to (last version - `value` versions kept, in decimal).
+enum class CommandOp : uint8_t {
+    kPut = 1, kDelete = 2, kCas = 3, kTxn = 4, kTxnAutocommit = 5, kTxnGc = 6,
+};
 
-// Returns "put", "delete" or "cas".
+// Returns "put", "delete", "cas", "txn", "txn-autocommit" or "txn-gc".
 std::string_view CommandOpName(CommandOp op);
 
 struct Command {
@@ -53,9 +61,10 @@ enum class ReplyCode : uint8_t {
     kCasFailed = 2,  // A cas found a different (or no) value and changed nothing.
     kNotLeader = 3,  // This server is not the leader and did not propose the request.
     kError = 4,      // Something else; the message says what. Writes: outcome unknown.
+    kAborted = 5,    // A transaction's serialization failure: no effect; retry the transaction.
 };
 
-// Returns "ok", "not-found", "cas-failed", "not-leader" or "error".
+// Returns "ok", "not-found", "cas-failed", "not-leader", "error" or "aborted".
 std::string_view ReplyCodeName(ReplyCode code);
 
 // The reply a command produced, cached with the client's session.

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "core/checksum.h"
+#include "core/coding.h"
 #include "storage/memory_engine.h"
 #if defined(ORRERY_HAVE_LSM)
 #include "storage/lsm/lsm_engine.h"
@@ -79,6 +81,7 @@ Status KvServer::Init() {
 
 KvServer::~KvServer() {
     if (tick_timer_) env_.clock.CancelTimer(*tick_timer_);
+    if (ready_timer_) env_.clock.CancelTimer(*ready_timer_);
     env_.network.SetHandler([](NodeId, std::string_view) {});
 }
 
@@ -103,6 +106,7 @@ void KvServer::OnTick() {
     if (halted_) return;
     tick_timer_ = env_.clock.SetTimer(options_.tick, [this] { OnTick(); });
     raft_->Tick();
+    MaybeProposeGc();
     AfterInput();
 }
 
@@ -121,6 +125,16 @@ void KvServer::OnDatagram(NodeId from, std::string_view bytes) {
 }
 
 void KvServer::AfterInput() {
+    if (halted_) return;
+    if (!options_.batch_ready) return RunReady();
+    if (ready_timer_) return;  // One Ready for everything that arrives before it runs.
+    ready_timer_ = env_.clock.SetTimer(Duration(0), [this] {
+        ready_timer_.reset();
+        RunReady();
+    });
+}
+
+void KvServer::RunReady() {
     if (halted_) return;
     Status s = raft_->Ready();
     if (!s.ok()) return Halt(s.WithContext("raft"));
@@ -149,17 +163,38 @@ void KvServer::OnRequest(NodeId from, const ClientRequest& request) {
         case RequestOp::kPut:
         case RequestOp::kDelete:
         case RequestOp::kCas: return OnWrite(from, request);
+        case RequestOp::kTxnCommit:
+        case RequestOp::kTxnAutocommit: return OnWrite(from, request);
         case RequestOp::kGet:
-        case RequestOp::kScan: return OnRead(from, request);
+        case RequestOp::kScan:
+        case RequestOp::kTxnBegin:
+        case RequestOp::kTxnGet:
+        case RequestOp::kTxnScan: return OnRead(from, request);
         case RequestOp::kStatus: {
             ClientReply r;
             r.client_id = request.client_id;
             r.seq = request.seq;
             r.status = status();
+            r.status->state_hash = StateHash();
             env_.network.Send(from, Frame(Channel::kClient, EncodeReply(r)));
             return;
         }
     }
+}
+
+uint64_t KvServer::StateHash() {
+    // One scan over the whole engine. Only status requests ask, so its cost is paid by tools and
+    // tests comparing replicas, never on the request path. 0 if the scan fails.
+    uint64_t hash = 0;
+    std::string record;
+    auto it = engine_->Scan(storage::ScanOptions{});
+    for (; it->Valid(); it->Next()) {
+        record.clear();
+        PutLengthPrefixed(&record, it->key());
+        PutLengthPrefixed(&record, it->value());
+        hash = Hash64(record, hash);
+    }
+    return it->status().ok() ? hash : 0;
 }
 
 void KvServer::OnWrite(NodeId from, const ClientRequest& request) {
@@ -169,6 +204,9 @@ void KvServer::OnWrite(NodeId from, const ClientRequest& request) {
     // Thesis §6.3: a retry of a command already applied gets the cached reply, not a new entry.
     SessionLookup seen = sm_->LookupSession(request.client_id, request.seq);
     if (seen.kind == SessionLookup::Kind::kDuplicate) {
+        ReplyCode code = seen.reply.code;
+        bool failed = code == ReplyCode::kError || code == ReplyCode::kAborted;
+        if (failed) return Reply(from, request, seen.reply.code, {}, seen.reply.value);
         return Reply(from, request, seen.reply.code, seen.reply.value);
     }
     if (seen.kind == SessionLookup::Kind::kStale) {
@@ -187,6 +225,8 @@ void KvServer::OnWrite(NodeId from, const ClientRequest& request) {
     }
     Command c{static_cast<CommandOp>(static_cast<uint8_t>(request.op) - 1), request.client_id,
               request.seq, request.key, request.value, request.expected};
+    if (request.op == RequestOp::kTxnCommit) c.op = CommandOp::kTxn;
+    if (request.op == RequestOp::kTxnAutocommit) c.op = CommandOp::kTxnAutocommit;
     auto index = raft_->Propose(EncodeCommand(c));
     if (!index.ok()) {
         if (index.status().Is(Code::kNotLeader)) return Reply(from, request, ReplyCode::kNotLeader);
@@ -212,7 +252,13 @@ void KvServer::OnRead(NodeId from, const ClientRequest& request) {
 }
 
 void KvServer::AnswerRead(NodeId to, const ClientRequest& request) {
+    // A frozen state machine (a failed engine write in this very Ready) may lag the index it
+    // reports; the server halts right after. Say nothing: the client retries elsewhere.
+    if (!sm_->health().ok()) return;
     ++reads_served_;
+    if (request.op == RequestOp::kTxnBegin || request.has_snapshot()) {
+        return AnswerTxnRead(to, request);
+    }
     if (request.op == RequestOp::kScan) {
         auto pairs = sm_->Scan(request.key, request.end, request.limit);
         if (!pairs.ok()) return Reply(to, request, ReplyCode::kError, {}, pairs.status().ToString());
@@ -236,7 +282,8 @@ void KvServer::OnApplied(const Command& command, const CommandReply& reply) {
     r.client_id = command.client_id;
     r.seq = command.seq;
     r.code = reply.code;
-    (reply.code == ReplyCode::kError ? r.message : r.value) = reply.value;
+    bool failed = reply.code == ReplyCode::kError || reply.code == ReplyCode::kAborted;
+    (failed ? r.message : r.value) = reply.value;
     NodeId to = it->second.reply_to;
     waiting_writes_.erase(it);
     env_.network.Send(to, Frame(Channel::kClient, EncodeReply(r)));

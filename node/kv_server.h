@@ -9,8 +9,11 @@
 //   - a datagram on channel raft  -> RaftNode::Step;
 //   - a datagram on channel client -> a request: writes are proposed (after asking the session
 //     table whether they were applied already), reads wait for ReadIndex (thesis §6.4), status
-//     is answered at once;
-//   - the tick timer (every options.tick) -> RaftNode::Tick.
+//     is answered at once; transaction requests (txn_client.h) follow the same two paths:
+//     txn-begin/get/scan are ReadIndex reads at an MVCC snapshot (txn_server.cpp), txn-commit
+//     and txn-autocommit are writes whose command carries an mvcc::CommitRequest;
+//   - the tick timer (every options.tick) -> RaftNode::Tick, and at the leader, about once a
+//     second, a possible MVCC GC proposal (options.mvcc_keep_versions, txn_server.cpp).
 // After every input the server calls RaftNode::Ready(), which persists, sends and applies.
 // Applied commands answer the client waiting for them; ReadIndex callbacks answer reads.
 //
@@ -60,6 +63,14 @@ struct KvServerOptions {
     bool bug_stale_read = false;            // raft.stale-read.
     size_t max_waiting_writes = 1024;       // Proposed writes awaiting apply.
     size_t max_waiting_reads = 1024;        // Reads awaiting ReadIndex.
+    // MVCC garbage collection: a leader proposes a txn-gc command (txn_state_machine.h) keeping
+    // this many versions when twice as many have piled up above the horizon. 0: never.
+    uint64_t mvcc_keep_versions = 0;
+    // Group commit for real processes: after an input, run Ready() on a zero-delay timer (once
+    // per turn of the event loop) instead of at once, so every request and ack that arrived in
+    // the same turn is persisted with ONE sync and sent in one batch. Off in the simulator, whose
+    // traces keep one Ready per event.
+    bool batch_ready = false;
     // Called (once) when the server halts on a storage failure. May be empty.
     std::function<void(const Status&)> on_halt;
 };
@@ -97,16 +108,21 @@ private:
     void OnDatagram(NodeId from, std::string_view bytes);
     void OnTick();
     void AfterInput();
+    void RunReady();
     void OnRequest(NodeId from, const ClientRequest& request);
     void OnWrite(NodeId from, const ClientRequest& request);
     void OnRead(NodeId from, const ClientRequest& request);
     void AnswerRead(NodeId to, const ClientRequest& request);
+    void AnswerTxnRead(NodeId to, const ClientRequest& request);  // txn_server.cpp
+    void MaybeProposeGc();                                        // txn_server.cpp
     void OnApplied(const Command& command, const CommandReply& reply);
     void ForgetStaleWaiters();
     void Reply(NodeId to, const ClientRequest& request, ReplyCode code, std::string value = {},
                std::string message = {});
     void Halt(Status reason);
     uint32_t LeaderHint() const;
+    // Hash64 chain over the engine's (key, value) pairs in order (ServerStatus::state_hash).
+    uint64_t StateHash();
 
     Env& env_;
     KvServerOptions options_;
@@ -116,6 +132,7 @@ private:
     std::unique_ptr<KvStateMachine> sm_;
     std::unique_ptr<raft::RaftNode> raft_;  // Destroyed first: it refers to sm_.
     std::optional<TimerId> tick_timer_;
+    std::optional<TimerId> ready_timer_;  // batch_ready: a Ready() is scheduled.
     std::map<std::pair<uint64_t, uint64_t>, Waiter> waiting_writes_;  // (client, seq) -> waiter.
     size_t waiting_reads_ = 0;
     Term waiters_term_;
@@ -123,6 +140,7 @@ private:
     Status halt_reason_;
     uint64_t writes_proposed_ = 0;
     uint64_t reads_served_ = 0;
+    uint64_t gc_ticks_ = 0;  // Ticks since the last GC check.
 };
 
 }  // namespace orrery::node

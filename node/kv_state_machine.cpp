@@ -35,6 +35,12 @@ uint64_t SessionClient(std::string_view key) {
     return id;
 }
 
+// Keys a snapshot carries: KV data, sessions, and everything MVCC owns.
+bool IsReplicatedKey(std::string_view key) {
+    return !key.empty() && (key.front() == kDataPrefix || key.front() == kSessionPrefix ||
+                            key.front() < mvcc::kEndOfMvccPrefix);
+}
+
 std::string EncodeIndex(LogIndex index) {
     std::string v;
     PutFixed64(&v, index.value());
@@ -47,6 +53,7 @@ Result<std::unique_ptr<KvStateMachine>> KvStateMachine::Open(storage::Engine& en
                                                              KvStateMachineOptions options) {
     std::unique_ptr<KvStateMachine> sm(new KvStateMachine(engine, options));
     ORRERY_RETURN_IF_ERROR(sm->Load());
+    ORRERY_ASSIGN_OR_RETURN(sm->txn_, TxnStateMachine::Open(engine, options.txn));
     return sm;
 }
 
@@ -84,7 +91,7 @@ Result<std::string> KvStateMachine::GetWithRetry(std::string_view engine_key) {
 }
 
 void KvStateMachine::Apply(const raft::Entry& entry) {
-    if (!health_.ok()) return;  // Frozen: the host halts and recovers from disk.
+    if (!health_.ok()) return SkipFrozen(entry.index);  // The host halts and recovers from disk.
     ORRERY_ASSERT(entry.index == applied_ + 1, "apply out of order: {} after {}", entry.index,
                   applied_);
     storage::WriteBatch batch;
@@ -98,8 +105,17 @@ void KvStateMachine::Apply(const raft::Entry& entry) {
             ++corrupt_commands_;
         }
     }
-    if (!health_.ok()) return;
+    if (!health_.ok()) return SkipFrozen(entry.index);
     Commit(entry.index, &batch);
+    if (!health_.ok()) SkipFrozen(entry.index);
+}
+
+void KvStateMachine::SkipFrozen(LogIndex index) {
+    // Raft's apply loop requires every Apply to advance the index. A frozen machine keeps pace
+    // without applying anything; its host discards it right after this Ready (fail-stop), and
+    // recovery starts again from the index stored in the engine. Until then nothing may read
+    // it: readers check health() first (kv_server.cpp).
+    applied_ = index;
 }
 
 void KvStateMachine::Commit(LogIndex index, storage::WriteBatch* batch) {
@@ -110,6 +126,7 @@ void KvStateMachine::Commit(LogIndex index, storage::WriteBatch* batch) {
         return;
     }
     applied_ = index;
+    txn_->OnBatchWritten();
 }
 
 void KvStateMachine::ApplyCommand(LogIndex index, const Command& c, storage::WriteBatch* batch) {
@@ -162,6 +179,9 @@ CommandReply KvStateMachine::Execute(const Command& c, storage::WriteBatch* batc
             batch->Set(DataKey(c.key), c.value);
             return {ReplyCode::kOk, {}};
         }
+        case CommandOp::kTxn:
+        case CommandOp::kTxnAutocommit:
+        case CommandOp::kTxnGc: return txn_->Execute(c, batch, error);
     }
     ORRERY_ASSERT(false, "unknown command op {}", static_cast<int>(c.op));
     return {};
@@ -211,7 +231,7 @@ Result<std::vector<std::pair<std::string, std::string>>> KvStateMachine::Scan(
 }
 
 // Snapshot layout: u8 version, fixed64 index, then (length-prefixed key, length-prefixed value)
-// for every 'd' and 's' record in key order, then a fixed32 masked CRC32C of all before.
+// for every 'd', 's' and MVCC record in key order, then a fixed32 masked CRC32C of all before.
 Result<std::string> KvStateMachine::Snapshot() {
     ORRERY_RETURN_IF_ERROR(health_);
     ORRERY_RETURN_IF_ERROR(engine_.Sync());
@@ -220,7 +240,7 @@ Result<std::string> KvStateMachine::Snapshot() {
     PutFixed64(&out, applied_.value());
     auto it = engine_.Scan(storage::ScanOptions{});
     for (; it->Valid(); it->Next()) {
-        if (it->key().front() != kDataPrefix && it->key().front() != kSessionPrefix) continue;
+        if (!IsReplicatedKey(it->key())) continue;
         PutLengthPrefixed(&out, it->key());
         PutLengthPrefixed(&out, it->value());
     }
@@ -253,8 +273,7 @@ Status KvStateMachine::Restore(LogIndex index, std::string_view snapshot) {
     it.reset();
     while (!d.empty()) {
         std::string_view k, v;
-        if (!d.GetLengthPrefixed(&k) || !d.GetLengthPrefixed(&v) || k.empty() ||
-            (k.front() != kDataPrefix && k.front() != kSessionPrefix)) {
+        if (!d.GetLengthPrefixed(&k) || !d.GetLengthPrefixed(&v) || !IsReplicatedKey(k)) {
             return Status::Corruption("kv snapshot: malformed record");
         }
         batch.Set(k, v);
@@ -263,7 +282,8 @@ Status KvStateMachine::Restore(LogIndex index, std::string_view snapshot) {
     ORRERY_RETURN_IF_ERROR(engine_.Write(batch));
     applied_ = index;
     health_ = Status::Ok();
-    return Load();
+    ORRERY_RETURN_IF_ERROR(Load());
+    return txn_->Reload();
 }
 
 }  // namespace orrery::node

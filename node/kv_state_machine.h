@@ -19,13 +19,16 @@
 //   'd' + user key                 -> user value
 //   'm' "applied"                  -> fixed64 applied index
 //   's' + fixed64 big-endian client -> varint64 seq, varint64 index applied at, cached reply
+//   0x00..0x02 + ...               -> MVCC's keys (mvcc/key_codec.h), for transaction commands,
+//                                     which TxnStateMachine decides (txn_state_machine.h)
 //
 // Bug switch (Jepsen teaching): bug_no_dedup ("kv.no-dedup") ignores sessions, so a retried
 // command that reached the log twice is applied twice.
 //
 // Invariant: applied_index() equals the stored index after every Apply/Restore that returned
 // with health() OK; after a failed engine write the machine freezes (health() is the error) and
-// its host must stop (fail-stop) and recover from disk.
+// its host must stop (fail-stop) and recover from disk. While frozen, applied_index() follows
+// Raft's apply loop without applying anything (Raft requires progress), and must not be read.
 #pragma once
 
 #include <cstdint>
@@ -38,6 +41,7 @@
 #include <vector>
 
 #include "node/kv_command.h"
+#include "node/txn_state_machine.h"
 #include "raft/raft.h"
 #include "storage/engine.h"
 
@@ -47,6 +51,7 @@ struct KvStateMachineOptions {
     bool bug_no_dedup = false;      // kv.no-dedup: apply retried commands again.
     size_t max_sessions = 100000;   // Sessions kept; the least recently used are evicted beyond.
     int max_read_attempts = 8;      // Reads during Apply are retried on injected I/O errors.
+    TxnStateMachineOptions txn;     // Includes mvcc.snapshot-only.
 };
 
 // What a session says about an incoming (client, seq) before it is proposed.
@@ -84,6 +89,9 @@ public:
     // Says whether (client, seq) was applied already. Always kNew under bug_no_dedup.
     SessionLookup LookupSession(uint64_t client_id, uint64_t seq) const;
 
+    // The MVCC half: snapshot reads of transactions (commits arrive as commands).
+    TxnStateMachine& txn() { return *txn_; }
+
     // Installs the listener (replacing any previous one).
     void SetApplyListener(ApplyListener listener) { listener_ = std::move(listener); }
 
@@ -107,6 +115,7 @@ private:
         : engine_(engine), options_(options) {}
 
     Status Load();
+    void SkipFrozen(LogIndex index);
     void ApplyCommand(LogIndex index, const Command& c, storage::WriteBatch* batch);
     CommandReply Execute(const Command& c, storage::WriteBatch* batch, Status* error);
     Result<std::string> GetWithRetry(std::string_view engine_key);
@@ -117,6 +126,7 @@ private:
     KvStateMachineOptions options_;
     LogIndex applied_;
     std::map<uint64_t, Session> sessions_;  // client id -> session (mirrors the engine).
+    std::unique_ptr<TxnStateMachine> txn_;
     Status health_;
     ApplyListener listener_;
     uint64_t commands_applied_ = 0;

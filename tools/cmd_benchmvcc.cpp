@@ -1,5 +1,6 @@
-// `orrery bench mvcc`: transactions per second and abort rates of MVCC mixes on one node.
-// The workloads live in mvcc/bench.h; this file parses options, builds the engine, supplies the
+// `orrery bench mvcc`: transactions per second and abort rates of MVCC mixes on one node, or
+// with --cluster on a simulated Raft cluster of five nodes. The workloads live in mvcc/bench.h
+// and jepsen/runner/txn_bench.h; this file parses options, builds the engine, supplies the
 // steady clock and prints the figures.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -9,6 +10,7 @@
 #include <string>
 
 #include "core/random.h"
+#include "jepsen/runner/txn_bench.h"
 #include "mvcc/bench.h"
 #include "sim/sim_disk.h"
 #include "storage/btree/btree_engine.h"
@@ -91,6 +93,38 @@ void RunBench(const mvcc::MvccBenchOptions& opts, const std::string& engine_kind
     }
 }
 
+void RunClusterBench(const jepsen::runner::ClusterTxnBenchOptions& o) {
+    if (Status valid = jepsen::runner::ValidateClusterTxnBench(o); !valid.ok()) {
+        fmt::print(stderr, "orrery bench mvcc: {}\n", valid.message());
+        throw CLI::RuntimeError(2);
+    }
+    fmt::print("mvcc cluster bench: nodes={} clients={} engine={} keys={} ops/txn={} "
+               "duration={}s (simulated, per mix) seed={}\n",
+               o.nodes, o.clients, o.engine, o.keys, o.ops_per_txn,
+               static_cast<double>(o.duration.us()) / 1e6, o.seed);
+    int64_t start = SteadyNowUs();
+    auto results = jepsen::runner::RunClusterTxnBench(o);
+    double wall = static_cast<double>(SteadyNowUs() - start) / 1e6;
+    if (!results.ok()) {
+        fmt::print(stderr, "orrery bench mvcc: {}\n", results.status().ToString());
+        throw CLI::RuntimeError(1);
+    }
+    fmt::print("{:<11} {:>13} {:>9} {:>9} {:>8} {:>8} {:>7} {:>12}\n", "mix", "commits/sim-s",
+               "commits", "aborts", "abort%", "gave-up", "other", "entries/txn");
+    for (const auto& r : *results) {
+        double seconds = static_cast<double>(r.simulated.us()) / 1e6;
+        uint64_t attempts = r.committed + r.aborted;
+        fmt::print("{:<11} {:>13.0f} {:>9} {:>9} {:>7.2f}% {:>8} {:>7} {:>12.3f}\n", r.mix,
+                   static_cast<double>(r.committed) / seconds, r.committed, r.aborted,
+                   attempts ? 100.0 * static_cast<double>(r.aborted) / static_cast<double>(attempts)
+                            : 0.0,
+                   r.gave_up, r.other_failed,
+                   attempts ? static_cast<double>(r.log_entries) / static_cast<double>(attempts)
+                            : 0.0);
+    }
+    fmt::print("wall: {:.2f}s for all mixes\n", wall);
+}
+
 }  // namespace
 
 void Register_benchmvcc(CLI::App& app) {
@@ -111,7 +145,36 @@ void Register_benchmvcc(CLI::App& app) {
     cmd->add_option("--gc-every", opts->gc_every, "Collect garbage every N finished txns")
         ->capture_default_str();
     cmd->add_option("--seed", opts->seed, "Scheduler and workload seed")->capture_default_str();
-    cmd->callback([opts, engine] { RunBench(*opts, *engine); });
+    auto cluster = std::make_shared<bool>(false);
+    auto copts = std::make_shared<jepsen::runner::ClusterTxnBenchOptions>();
+    auto duration = std::make_shared<std::string>("10s");
+    cmd->add_flag("--cluster", *cluster,
+                  "Run on a simulated Raft cluster (TxnClient -> KvServer) instead of one node");
+    cmd->add_option("--nodes", copts->nodes, "--cluster: servers")->capture_default_str();
+    cmd->add_option("--clients", copts->clients, "--cluster: client processes")
+        ->capture_default_str();
+    cmd->add_option("--duration", *duration, "--cluster: simulated time per mix")
+        ->capture_default_str();
+    cmd->callback([opts, engine, cluster, copts, duration] {
+        if (!*cluster) return RunBench(*opts, *engine);
+        auto d = ParseDuration(*duration);
+        if (!d) {
+            fmt::print(stderr, "orrery bench mvcc: bad --duration '{}'\n", *duration);
+            throw CLI::RuntimeError(2);
+        }
+        jepsen::runner::ClusterTxnBenchOptions o = *copts;
+        o.duration = *d;
+        o.mix = opts->mix;
+        o.keys = opts->keys == mvcc::MvccBenchOptions{}.keys ? o.keys : opts->keys;
+        o.ops_per_txn = opts->ops_per_txn;
+        o.seed = opts->seed;
+        if (*engine == "btree") {
+            fmt::print(stderr, "orrery bench mvcc: --cluster runs memory or lsm engines\n");
+            throw CLI::RuntimeError(2);
+        }
+        o.engine = *engine;
+        RunClusterBench(o);
+    });
 }
 
 }  // namespace orrery::tools

@@ -86,7 +86,8 @@ void PrintResult(const jepsen::runner::RunResult& r, double wall_seconds) {
     } else {
         fmt::print("liveness: FAILED: {}\n", r.liveness.ToString());
     }
-    fmt::print("linearizability: {}\n", r.linearizability);
+    fmt::print("{}: {}\n", r.model == "kv" ? "linearizability" : r.model + " checker",
+               r.linearizability);
     if (!r.linearizability_report.empty()) fmt::print("{}\n", r.linearizability_report);
     double sim_seconds = static_cast<double>(r.simulated.us()) / 1e6;
     fmt::print("simulated: {:.2f}s in {:.2f}s wall ({:.0f}x), {} events\n", sim_seconds,
@@ -142,7 +143,10 @@ void Register_sim(CLI::App& app) {
     cmd->add_option("--seed", args->seed, "Run seed");
     cmd->add_option("--nodes", args->nodes, "Number of servers (1..9)");
     cmd->add_option("--clients", args->clients, "Number of client processes");
-    cmd->add_option("--workload", args->workload, "Workload: kv (registers: read/write/cas)");
+    cmd->add_option("--workload", args->workload,
+                    "Workload: kv (registers: read/write/cas), bank (transfers in MVCC "
+                    "transactions, bank checker), list-append (Elle list-append transactions, "
+                    "Elle checker)");
     cmd->add_option("--faults", args->faults,
                     "Fault plan, e.g. partition,crash,drop=0.02 (see sim/fault_plan.h)");
     cmd->add_option("--duration", args->duration, "Length of the safety phase (e.g. 30s)");
@@ -151,7 +155,8 @@ void Register_sim(CLI::App& app) {
     cmd->add_option("--engine", args->engine, "Storage engine: lsm (default if built) or memory");
     cmd->add_option("--bug", args->bugs,
                     "Enable a known protocol bug: kv.no-dedup, raft.stale-read, "
-                    "raft.forget-vote, raft.commit-old-term (repeatable)");
+                    "raft.forget-vote, raft.commit-old-term, mvcc.snapshot-only, "
+                    "storage.no-sync (repeatable)");
     cmd->add_option("--trace", args->trace, "Write the trace as JSON Lines to FILE ('-': stdout)");
     cmd->add_option("--history", args->history, "Write the client history as JSON Lines to FILE");
     cmd->add_flag("--check-determinism", args->check_determinism,

@@ -35,6 +35,7 @@ BenchSimResult RunBenchSim(const BenchSimOptions& options,
     out.standard_ops = r.ops.ok + r.ops.fail + r.ops.info;
     out.standard_sim_seconds = static_cast<double>(r.simulated.us()) / 1e6;
 
+    if (options.smoke_seeds == 0) return out;  // Only the standard run was asked for.
     CampaignOptions c;
     c.profile = "smoke";
     c.first_seed = options.seed;

@@ -55,6 +55,7 @@ Result<CampaignSummary> RunCampaign(const CampaignOptions& options) {
     for (uint64_t seed = options.first_seed;; ++seed) {
         RunOptions o = ProfileOptions(options.profile, seed).value();
         o.bugs = options.bugs;
+        o.workload = options.workload;
         o.check_linearizability = options.check_linearizability;
         if (options.duration) o.duration = *options.duration;
         ORRERY_ASSIGN_OR_RETURN(RunResult r, RunCluster(o));

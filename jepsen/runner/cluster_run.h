@@ -27,6 +27,7 @@
 
 #include "jepsen/history.h"
 #include "jepsen/runner/register_workload.h"
+#include "jepsen/runner/workload.h"
 #include "node/kv_server.h"
 #include "raft/invariants.h"
 #include "sim/determinism.h"
@@ -36,14 +37,14 @@
 namespace orrery::jepsen::runner {
 
 // The bug switches a run accepts (Jepsen teaching): kv.no-dedup, raft.stale-read,
-// raft.forget-vote, raft.commit-old-term.
+// raft.forget-vote, raft.commit-old-term, mvcc.snapshot-only, storage.no-sync.
 const std::vector<std::string>& KnownBugs();
 
 struct RunOptions {
     uint64_t seed = 1;
     uint32_t nodes = 5;
     uint32_t clients = 5;
-    std::string workload = "kv";
+    std::string workload = "kv";                      // WorkloadNames(): kv, bank, list-append.
     sim::FaultPlan faults;
     Duration duration = Duration::Seconds(30);        // The safety phase.
     Duration liveness_bound = Duration::Seconds(10);  // Progress must come within this.
@@ -75,15 +76,19 @@ struct RunResult {
     Status invariants;                      // OK, or the first invariant that broke.
     Status liveness;                        // OK, or why the liveness phase failed.
     Duration recovery;                      // Heal -> liveness satisfied.
-    std::string linearizability = "skipped";  // "valid", "invalid", "unknown" or "skipped".
+    // The history checker's verdict (linearizability for kv; the bank or Elle checker for the
+    // transactional workloads): "valid", "invalid", "unknown" or "skipped".
+    std::string linearizability = "skipped";
     std::string linearizability_report;       // The checker's text when not valid.
+    std::string model = "kv";                 // The checker model that judged the history.
     uint64_t trace_hash = 0;
     uint64_t events = 0;
     Duration simulated;                     // Virtual time the run covered.
     History history;
     std::string replay;
 
-    // "" when the run passed; else "invariant", "liveness" or "linearizability".
+    // "" when the run passed; else "invariant", "liveness", "linearizability" (kv), or the
+    // model whose checker found the history invalid ("bank", "list-append").
     std::string FailureKind() const;
     bool failed() const { return !FailureKind().empty(); }
 };
@@ -113,7 +118,7 @@ private:
     void Supervise(NodeId id, Duration delay);
     void InstallInvariants();
     void ObserveLeaders(const std::vector<const raft::RaftNode*>& nodes);
-    uint64_t RaftFingerprint(const raft::RaftNode& n);
+    void AppendRaftState(const raft::RaftNode& n, std::vector<uint64_t>* out) const;
     std::optional<NodeId> CurrentLeader();
     void StartLiveness();
     void PollLiveness();
@@ -122,9 +127,11 @@ private:
 
     RunOptions options_;
     std::unique_ptr<sim::Simulator> sim_;
-    std::unique_ptr<RegisterWorkload> workload_;
+    std::unique_ptr<Workload> workload_;
     raft::InvariantChecker checker_;
-    uint64_t last_fingerprint_ = 0;  // Of every live node's Raft state at the last check.
+    // Every live node's Raft-visible state at the last check, and the scratch for this one.
+    std::vector<uint64_t> last_state_, state_;
+    std::vector<NodeId> server_ids_;  // sim_->servers(), fixed once the nodes are added.
     bool checked_once_ = false;
     uint64_t incarnations_ = 0;      // Server objects built so far.
     NodeId probe_id_;

@@ -66,7 +66,7 @@ TEST_CASE("bad run options are refused", "[jepsen]") {
     o.nodes = 0;
     CHECK(RunCluster(o).status().Is(Code::kInvalidArgument));
     o.nodes = 5;
-    o.workload = "bank";
+    o.workload = "no-such-workload";
     CHECK(RunCluster(o).status().Is(Code::kInvalidArgument));
     o.workload = "kv";
     o.engine = "paper";

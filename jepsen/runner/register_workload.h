@@ -8,6 +8,17 @@
 // tests: writes of 0..4 and cas [old, new] with old, new in 0..4; a read of a never-written key
 // returns null.
 //
+// Pinned readers (RegisterWorkloadOptions::pinned_readers): the first few clients do only
+// reads, and send every read to one fixed server instead of following leader hints. A server
+// answers a read only while it believes it leads, so a pinned reader accepts the answer of a
+// node that claims leadership, as a client of a partitioned old leader would. A correct
+// server confirms leadership with ReadIndex first (Raft thesis §6.4), so these reads are
+// linearizable; the raft.stale-read bug answers locally, and the pinned reader is the client
+// that sees a deposed leader's stale value. The other clients read, write and cas through
+// the leader as usual. Pinned reader i asks server i mod servers. The "kv-pinned" workload
+// (workload.h) turns three of them on; plain "kv" has none, because fewer writers change which
+// rare fault effects the smoke campaign exercises (torn sectors lost at a crash).
+//
 // Every invoke and completion is also a trace event ("invoke", "ok", "fail", "info") on the
 // client's endpoint, so traces show client operations beside the messages that serve them.
 //
@@ -28,6 +39,7 @@ struct RegisterWorkloadOptions {
     uint32_t keys = 3;                         // Keys k0..k{keys-1}.
     uint32_t clients = 5;                      // Client processes.
     Duration think_max = Duration::Millis(20);  // Pause before each op, uniform in [0, max].
+    uint32_t pinned_readers = 0;                // Read-only clients pinned to one server.
     node::KvClientOptions client;               // servers filled in by the run.
 };
 
