@@ -12,8 +12,9 @@
 // (this same binary) in their own sessions, so closing the terminal does not stop them. It only
 // ever signals processes named in its pid files, and only after checking in /proc that the pid
 // still runs `orrery node --id N --config <this cluster's config>`: a recycled pid is left alone.
-// `status` asks every node for its Raft state over the client protocol, with node::KvClient over
-// net::TcpClient: the same client code the simulator's clients run.
+// `status` asks every node for its Raft state and state hash over the client protocol, with
+// node::KvClient over net::TcpClient (the client code the simulator's clients run); it exits 1
+// when any node does not answer, so scripts can wait for a healthy cluster.
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -40,9 +41,7 @@
 #include "core/env.h"
 #include "net/cluster_config.h"
 #include "net/logger.h"
-#include "net/real_clock.h"
-#include "net/real_random.h"
-#include "net/tcp_client.h"
+#include "net/client_env.h"
 #include "node/kv_client.h"
 #include "raft/raft.h"
 
@@ -64,6 +63,8 @@ struct ClusterArgs {
     std::string engine;
     bool trace = false;
     uint32_t node = 0;  // kill/restart.
+    uint64_t snapshot_entries = 0;  // 0: the node's default.
+    bool no_group_commit = false;
 };
 
 [[noreturn]] void BadInput(const std::string& message) {
@@ -161,6 +162,10 @@ Result<pid_t> Spawn(const ClusterArgs& a, uint32_t id) {
                                      ConfigPath(a), "--data", NodeFile(a, id, "")};
     if (!a.engine.empty()) args.insert(args.end(), {"--engine", a.engine});
     if (a.trace) args.insert(args.end(), {"--trace", NodeFile(a, id, ".jsonl")});
+    if (a.no_group_commit) args.push_back("--no-group-commit");
+    if (a.snapshot_entries != 0) {
+        args.insert(args.end(), {"--snapshot-entries", std::to_string(a.snapshot_entries)});
+    }
     std::vector<char*> argv;
     for (auto& arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);
@@ -232,33 +237,14 @@ uint32_t CheckedNode(const ClusterArgs& a, const net::ClusterConfig& config) {
     return a.node;
 }
 
-// A client process has no files: its Env's Disk refuses everything.
-class NoDisk final : public Disk {
-public:
-    Result<std::unique_ptr<File>> Open(std::string_view, OpenMode) override { return None(); }
-    Status Rename(std::string_view, std::string_view) override { return None(); }
-    Status Remove(std::string_view) override { return None(); }
-    Status SyncDir() override { return None(); }
-    Result<std::vector<std::string>> List() override { return None(); }
-    bool Exists(std::string_view) override { return false; }
-
-private:
-    static Status None() { return Status::NotSupported("a client process has no disk"); }
-};
-
 // Asks every node for its status, one after another, over the client protocol.
 std::map<NodeId, node::KvOutcome> QueryStatuses(const net::ClusterConfig& config) {
     boost::asio::io_context io;
-    net::RealClock clock(io);
-    Random random(net::SeedFromOs(NodeId(kFirstClientId)));
-    NoDisk disk;
-    NullTracer tracer;
-    NoFaultPoints faults;
-    net::Logger log("status", net::LogLevel::kError);
-    net::TcpClientOptions network_options;
-    network_options.servers = config.ClientAddresses();
-    net::TcpClient network(io, network_options, random, log, tracer);
-    Env env{NodeId(kFirstClientId), clock, random, disk, network, tracer, faults};
+    net::ClientEnvOptions env_options;
+    env_options.servers = config.ClientAddresses();
+    env_options.name = "status";
+    net::ClientEnv client_env(io, env_options);
+    Env& env = client_env.env();
     node::KvClientOptions client_options;
     for (const auto& [id, addresses] : config.nodes) client_options.servers.push_back(id);
     client_options.attempt_timeout = Duration::Millis(500);
@@ -280,27 +266,31 @@ std::map<NodeId, node::KvOutcome> QueryStatuses(const net::ClusterConfig& config
     return outcomes;
 }
 
-// Prints one line per node: pid, role, term, commit, applied, last index, leader.
-void PrintClusterStatus(const net::ClusterConfig& config,
+// Prints one line per node: pid, role, term, commit, applied, last index, leader, state hash.
+// Returns how many nodes did not answer.
+int PrintClusterStatus(const net::ClusterConfig& config,
                         const std::function<std::string(uint32_t)>& pid_of) {
     std::map<NodeId, node::KvOutcome> outcomes = QueryStatuses(config);
-    fmt::print("{:<5} {:>8}  {:<14} {:>5} {:>7} {:>7} {:>7}  {}\n", "node", "pid", "role", "term",
-               "commit", "applied", "last", "leader");
+    fmt::print("{:<5} {:>8}  {:<14} {:>5} {:>7} {:>7} {:>7}  {:<6} {}\n", "node", "pid", "role",
+               "term", "commit", "applied", "last", "leader", "state hash");
+    int down = 0;
     for (const auto& [id, addresses] : config.nodes) {
         const node::KvOutcome& outcome = outcomes[id];
         std::string pid = pid_of(id.value());
         if (!outcome.status) {
             fmt::print("{:<5} {:>8}  {:<14} ({})\n", fmt::format("n{}", id.value()), pid,
                        "no answer", outcome.error);
+            ++down;
             continue;
         }
         const node::ServerStatus& s = *outcome.status;
         std::string leader = s.leader == 0 ? "?" : fmt::format("n{}", s.leader);
-        fmt::print("{:<5} {:>8}  {:<14} {:>5} {:>7} {:>7} {:>7}  {}\n",
+        fmt::print("{:<5} {:>8}  {:<14} {:>5} {:>7} {:>7} {:>7}  {:<6} {:016x}\n",
                    fmt::format("n{}", id.value()), pid,
                    raft::RoleName(static_cast<raft::Role>(s.role)), s.term, s.commit, s.applied,
-                   s.last_index, leader);
+                   s.last_index, leader, s.state_hash);
     }
+    return down;
 }
 
 void Start(const ClusterArgs& a) {
@@ -318,10 +308,15 @@ void Stop(const ClusterArgs& a) {
 
 void ShowStatus(const ClusterArgs& a) {
     net::ClusterConfig config = LoadOrCreateConfig(a, /*create=*/false);
-    PrintClusterStatus(config, [&](uint32_t id) {
+    int down = PrintClusterStatus(config, [&](uint32_t id) {
         auto pid = RunningPid(a, id);
         return pid ? std::to_string(*pid) : std::string("-");
     });
+    if (down > 0) {
+        fmt::print(stderr, "orrery cluster: {} of {} nodes did not answer\n", down,
+                   config.nodes.size());
+        throw CLI::RuntimeError(1);
+    }
 }
 
 }  // namespace
@@ -339,6 +334,10 @@ void Register_cluster(CLI::App& app) {
         ->check(CLI::Range(1, 9));
     start->add_option("--engine", args->engine, "Storage engine: lsm or memory");
     start->add_flag("--trace", args->trace, "Write each node's trace to nN.jsonl");
+    start->add_option("--snapshot-entries", args->snapshot_entries,
+                      "Compact each node's log after this many applied entries");
+    start->add_flag("--no-group-commit", args->no_group_commit,
+                    "Nodes persist after every input (for comparison)");
     start->callback([args] { Start(*args); });
 
     CLI::App* stop = cmd->add_subcommand("stop", "Stop every node this cluster started");
@@ -362,6 +361,8 @@ void Register_cluster(CLI::App& app) {
     restart->add_option("N", args->node, "Node id")->required();
     restart->add_option("--engine", args->engine, "Storage engine: lsm or memory");
     restart->add_flag("--trace", args->trace, "Write the node's trace to nN.jsonl");
+    restart->add_option("--snapshot-entries", args->snapshot_entries,
+                        "Compact the node's log after this many applied entries");
     restart->callback([args] {
         net::ClusterConfig config = LoadOrCreateConfig(*args, false);
         uint32_t id = CheckedNode(*args, config);

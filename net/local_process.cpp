@@ -1,0 +1,134 @@
+// Free ports, spawning and waiting for processes. See local_process.h.
+#include "net/local_process.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <fmt/format.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <thread>
+
+extern char** environ;
+
+namespace orrery::net {
+namespace {
+
+constexpr int kMaxPorts = 64;
+constexpr auto kWaitPoll = std::chrono::milliseconds(5);
+
+}  // namespace
+
+Result<std::vector<uint16_t>> PickFreePorts(int n) {
+    if (n < 1 || n > kMaxPorts) return Status::InvalidArgument("PickFreePorts: bad count");
+    boost::asio::io_context io;
+    std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> held;
+    std::vector<uint16_t> ports;
+    for (int i = 0; i < n; ++i) {
+        auto acceptor = std::make_unique<boost::asio::ip::tcp::acceptor>(io);
+        boost::system::error_code ec;
+        boost::asio::ip::tcp::endpoint any(boost::asio::ip::make_address("127.0.0.1"), 0);
+        acceptor->open(any.protocol(), ec);
+        if (!ec) acceptor->bind(any, ec);
+        if (ec) return Status::IOError(fmt::format("bind 127.0.0.1:0: {}", ec.message()));
+        ports.push_back(acceptor->local_endpoint().port());
+        held.push_back(std::move(acceptor));  // Held until all are picked: all distinct.
+    }
+    return ports;
+}
+
+Result<ClusterConfig> FreeLocalhostConfig(int n) {
+    ORRERY_ASSIGN_OR_RETURN(std::vector<uint16_t> ports, PickFreePorts(2 * n));
+    ClusterConfig config;
+    for (int i = 0; i < n; ++i) {
+        config.nodes[NodeId(static_cast<uint32_t>(i + 1))] =
+            NodeAddresses{fmt::format("127.0.0.1:{}", ports[n + i]),
+                          fmt::format("127.0.0.1:{}", ports[i])};
+    }
+    return config;
+}
+
+std::string SelfExecutable() {
+    std::error_code ec;
+    auto path = std::filesystem::read_symlink("/proc/self/exe", ec);
+    return ec ? std::string() : path.string();
+}
+
+Result<pid_t> SpawnProcess(const std::vector<std::string>& argv, const SpawnOptions& options) {
+    ORRERY_ASSERT(!argv.empty(), "SpawnProcess needs a program");
+    std::vector<std::string> args = argv;
+    std::vector<char*> cargs;
+    for (auto& arg : args) cargs.push_back(arg.data());
+    cargs.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, options.stdin_path.c_str(), O_RDONLY, 0);
+    if (!options.stdout_path.empty()) {
+        posix_spawn_file_actions_addopen(&actions, 1, options.stdout_path.c_str(),
+                                         O_WRONLY | O_CREAT | O_APPEND, 0644);
+        posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    }
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    if (options.new_session) posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
+    pid_t pid = 0;
+    int rc = ::posix_spawn(&pid, args[0].c_str(), &actions, &attr, cargs.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+    if (rc != 0) return Status::IOError(fmt::format("spawn {}: {}", args[0], std::strerror(rc)));
+    return pid;
+}
+
+Result<int> WaitProcess(pid_t pid, Duration timeout) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(timeout.us());
+    for (;;) {
+        int status = 0;
+        pid_t got = ::waitpid(pid, &status, WNOHANG);
+        if (got == pid) {
+            if (WIFEXITED(status)) return WEXITSTATUS(status);
+            if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+            continue;  // Stopped or continued: keep waiting for the exit.
+        }
+        if (got < 0 && errno != EINTR) {
+            return Status::IOError(fmt::format("waitpid {}: {}", pid, std::strerror(errno)));
+        }
+        if (std::chrono::steady_clock::now() > deadline) {
+            return Status::Timeout(fmt::format("pid {} still running", pid));
+        }
+        std::this_thread::sleep_for(kWaitPoll);
+    }
+}
+
+Result<int> RunProcess(const std::vector<std::string>& argv, const SpawnOptions& options,
+                       Duration timeout) {
+    ORRERY_ASSIGN_OR_RETURN(pid_t pid, SpawnProcess(argv, options));
+    Result<int> status = WaitProcess(pid, timeout);
+    if (!status.ok() && status.status().Is(Code::kTimeout)) {
+        ::kill(pid, SIGKILL);
+        WaitProcess(pid, Duration::Seconds(5)).status().IgnoreError();
+    }
+    return status;
+}
+
+bool PortAcceptsConnections(const std::string& address) {
+    auto hp = ParseHostPort(address);
+    if (!hp.ok()) return false;
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::socket socket(io);
+    boost::system::error_code ec;
+    auto host = boost::asio::ip::make_address(hp->host, ec);
+    if (ec) return false;
+    socket.connect({host, hp->port}, ec);
+    return !ec;
+}
+
+}  // namespace orrery::net

@@ -1,0 +1,56 @@
+// Local processes and ports: what a harness needs to run a real cluster on this machine.
+//
+// The end-to-end tests and `orrery bench cluster` start real `orrery node` processes on
+// localhost. They need free ports (chosen at run time, so two runs on one machine never clash),
+// a way to start a child with its output in a file, and a way to wait for it with a deadline.
+// These are thin wrappers over posix_spawn, waitpid and bind; they live in net/ because net/ is
+// where the real world is allowed.
+//
+// Invariants: SpawnProcess never runs a shell (argv goes to the program as is); a spawned child
+// gets its own session (setsid) so a terminal's signals reach only the harness; WaitProcess
+// reaps only the pid it is given.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "core/types.h"
+#include "net/cluster_config.h"
+
+namespace orrery::net {
+
+// Returns n distinct TCP ports on 127.0.0.1 that were free a moment ago (all bound at once, then
+// released). Another process may still take one before the caller binds it; callers retry.
+Result<std::vector<uint16_t>> PickFreePorts(int n);
+
+// A localhost config of n nodes on freshly picked free ports.
+Result<ClusterConfig> FreeLocalhostConfig(int n);
+
+// The path of the running executable (/proc/self/exe).
+std::string SelfExecutable();
+
+struct SpawnOptions {
+    std::string stdin_path = "/dev/null";  // Opened read-only as the child's stdin.
+    std::string stdout_path;               // "" = inherit; else appended (stderr goes there too).
+    bool new_session = true;               // setsid(), so terminal signals skip the child.
+};
+
+// Starts argv[0] (a path) with argv. kIOError if the spawn fails. REQUIRES: !argv.empty().
+Result<pid_t> SpawnProcess(const std::vector<std::string>& argv, const SpawnOptions& options);
+
+// Waits for `pid` (a child of ours) to exit and returns its exit status (128+N if it died of
+// signal N). kTimeout if it still runs after `timeout` (it is left running).
+Result<int> WaitProcess(pid_t pid, Duration timeout);
+
+// Spawns and waits: the exit status, or kTimeout (the child is then killed with SIGKILL).
+Result<int> RunProcess(const std::vector<std::string>& argv, const SpawnOptions& options,
+                       Duration timeout);
+
+// True once something accepts TCP connections on host:port.
+bool PortAcceptsConnections(const std::string& address);
+
+}  // namespace orrery::net
