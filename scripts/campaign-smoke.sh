@@ -5,7 +5,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 orrery="${BUILD_DIR:-$root/build}/tools/orrery"
 seeds=${SEEDS:-1..100}
 if "$orrery" --help | grep -qE '^  campaign '; then
-  exec "$orrery" campaign --profile smoke --seeds "$seeds" --jobs "${JOBS:-$(nproc)}"
+  exec "$orrery" campaign --profile smoke --seeds "$seeds" --jobs "${JOBS:-$(nproc)}" --out "$root/runs/campaign-ci"
 fi
 echo "campaign: 'orrery campaign' is not built yet; running seeds one by one"
 cmd=sim-demo

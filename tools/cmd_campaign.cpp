@@ -1,6 +1,9 @@
-// `orrery campaign --profile smoke|full --seeds A..B [--jobs J] [--bug NAME]`: runs many seeds
-// of a profile (jepsen/runner/campaign.h) and prints a summary: seeds run, failures by kind
-// with their replay commands, ops per seed, simulated versus wall time.
+// `orrery campaign --profile smoke|full --seeds A..B [--jobs J] [--bug NAME] [--out DIR]
+// [--workload kv|bank|list-append]`: runs many seeds of a profile (jepsen/runner/campaign.h) and
+// prints a summary: seeds run, failures by kind with their replay commands, ops per seed,
+// simulated versus wall time. With --out, DIR gets one file `seed-N.replay` per failing seed
+// (its replay command, whoever ran it) and `summary.txt`, so a large campaign split over
+// machines leaves one folder of replays.
 //
 // --jobs J forks J worker processes (not threads: every run stays single-threaded and
 // deterministic); worker k runs seeds A+k, A+k+J, ... and sends its summary back through a pipe
@@ -11,6 +14,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <cstdlib>
 #include <cstdio>
 #include <memory>
@@ -30,8 +35,10 @@ struct CampaignArgs {
     std::string seeds = "1..100";
     uint32_t jobs = 1;
     std::vector<std::string> bugs;
+    std::string workload = "kv";
     std::string duration;
     bool no_check = false;
+    std::string out;
 };
 
 // A run found a problem: exit 1. (main.cpp maps every CLI error to 2, so not a throw.)
@@ -58,10 +65,24 @@ std::pair<uint64_t, uint64_t> ParseSeeds(const std::string& text) {
     }
 }
 
-void PrintFailure(const jepsen::runner::RunResult& r) {
+void PrintFailure(const jepsen::runner::RunResult& r, const std::string& out_dir) {
     if (!r.failed()) return;
     fmt::print("seed {} FAILED ({})\n  replay: {}\n", r.seed, r.FailureKind(), r.replay);
     std::fflush(stdout);
+    if (out_dir.empty()) return;
+    std::ofstream f(fmt::format("{}/seed-{}.replay", out_dir, r.seed));
+    f << "# " << r.FailureKind() << "\n" << r.replay << "\n";
+    if (!f) fmt::print(stderr, "orrery campaign: could not write the replay of seed {}\n", r.seed);
+}
+
+void PrepareOutDir(const std::string& dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) BadInput(fmt::format("cannot create --out '{}': {}", dir, ec.message()));
+    // Replays of an earlier campaign in the same folder would be mistaken for this one's.
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+        if (entry.path().extension() == ".replay") std::filesystem::remove(entry.path(), ec);
+    }
 }
 
 // Runs slice `k` of `jobs` in a child process; returns the read end of its pipe.
@@ -131,6 +152,7 @@ void RunCampaignCommand(const CampaignArgs& a) {
     o.first_seed = first;
     o.last_seed = last;
     o.bugs = a.bugs;
+    o.workload = a.workload;
     o.check_linearizability = !a.no_check;
     if (!a.duration.empty()) {
         auto d = ParseDuration(a.duration);
@@ -139,9 +161,11 @@ void RunCampaignCommand(const CampaignArgs& a) {
     }
     jepsen::runner::RunOptions check = *probe;
     check.bugs = a.bugs;
+    check.workload = a.workload;
     Status valid = jepsen::runner::ValidateRunOptions(check);
     if (!valid.ok()) BadInput(valid.message());
-    o.on_run = PrintFailure;
+    if (!a.out.empty()) PrepareOutDir(a.out);
+    o.on_run = [out = a.out](const jepsen::runner::RunResult& r) { PrintFailure(r, out); };
     fmt::print("profile: {} seeds {}..{} faults: {}\n", a.profile, first, last,
                jepsen::runner::ProfileFaultPlan(a.profile));
     auto start = std::chrono::steady_clock::now();
@@ -153,7 +177,13 @@ void RunCampaignCommand(const CampaignArgs& a) {
     }
     summary.wall_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    fmt::print("{}", jepsen::runner::RenderCampaignSummary(summary));
+    std::string rendered = jepsen::runner::RenderCampaignSummary(summary);
+    fmt::print("{}", rendered);
+    if (!a.out.empty()) {
+        std::ofstream f(a.out + "/summary.txt");
+        f << "orrery campaign --profile " << a.profile << " --seeds " << a.seeds << "\n" << rendered;
+        if (!f) fmt::print(stderr, "orrery campaign: could not write {}/summary.txt\n", a.out);
+    }
     if (summary.failed_seeds() > 0) FoundProblem();
 }
 
@@ -167,7 +197,9 @@ void Register_campaign(CLI::App& app) {
     cmd->add_option("--jobs", args->jobs, "Worker processes");
     cmd->add_option("--bug", args->bugs, "Enable a known protocol bug in every run (repeatable)");
     cmd->add_option("--duration", args->duration, "Override the profile's safety phase");
+    cmd->add_option("--workload", args->workload, "Workload of every run: kv, bank, list-append");
     cmd->add_flag("--no-check", args->no_check, "Skip the linearizability check of histories");
+    cmd->add_option("--out", args->out, "Folder for one replay file per failing seed + summary");
     cmd->callback([args] { RunCampaignCommand(*args); });
 }
 
