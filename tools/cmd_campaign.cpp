@@ -1,9 +1,9 @@
 // `orrery campaign --profile smoke|full --seeds A..B [--jobs J] [--bug NAME] [--out DIR]
-// [--workload kv|bank|list-append]`: runs many seeds of a profile (jepsen/runner/campaign.h) and
-// prints a summary: seeds run, failures by kind with their replay commands, ops per seed,
-// simulated versus wall time. With --out, DIR gets one file `seed-N.replay` per failing seed
-// (its replay command, whoever ran it) and `summary.txt`, so a large campaign split over
-// machines leaves one folder of replays.
+// [--workload kv|kv-pinned|bank|list-append]`: runs many seeds of a profile
+// (jepsen/runner/campaign.h) and prints a summary: seeds run, failures by kind with their
+// replay commands, ops per seed, simulated versus wall time. With --out, DIR gets one file
+// `seed-N.replay` per failing seed (its replay command, whoever ran it) and `summary.txt`, so a
+// large campaign split over machines leaves one folder of replays.
 //
 // --jobs J forks J worker processes (not threads: every run stays single-threaded and
 // deterministic); worker k runs seeds A+k, A+k+J, ... and sends its summary back through a pipe
@@ -133,7 +133,8 @@ jepsen::runner::CampaignSummary RunParallel(const jepsen::runner::CampaignOption
         if (json == "{}") continue;  // An empty slice.
         auto part = jepsen::runner::CampaignSummaryFromJson(json);
         if (!part.ok()) {
-            fmt::print(stderr, "orrery campaign: worker {} failed: {}\n", k, part.status().ToString());
+            fmt::print(stderr, "orrery campaign: worker {} failed: {}\n", k,
+                       part.status().ToString());
             FoundProblem();
         }
         jepsen::runner::MergeCampaignSummary(&total, *part);
@@ -181,7 +182,8 @@ void RunCampaignCommand(const CampaignArgs& a) {
     fmt::print("{}", rendered);
     if (!a.out.empty()) {
         std::ofstream f(a.out + "/summary.txt");
-        f << "orrery campaign --profile " << a.profile << " --seeds " << a.seeds << "\n" << rendered;
+        f << "orrery campaign --profile " << a.profile << " --seeds " << a.seeds << "\n"
+          << rendered;
         if (!f) fmt::print(stderr, "orrery campaign: could not write {}/summary.txt\n", a.out);
     }
     if (summary.failed_seeds() > 0) FoundProblem();
@@ -197,7 +199,8 @@ void Register_campaign(CLI::App& app) {
     cmd->add_option("--jobs", args->jobs, "Worker processes");
     cmd->add_option("--bug", args->bugs, "Enable a known protocol bug in every run (repeatable)");
     cmd->add_option("--duration", args->duration, "Override the profile's safety phase");
-    cmd->add_option("--workload", args->workload, "Workload of every run: kv, bank, list-append");
+    cmd->add_option("--workload", args->workload,
+                    "Workload of every run: kv, kv-pinned, bank, list-append");
     cmd->add_flag("--no-check", args->no_check, "Skip the linearizability check of histories");
     cmd->add_option("--out", args->out, "Folder for one replay file per failing seed + summary");
     cmd->callback([args] { RunCampaignCommand(*args); });

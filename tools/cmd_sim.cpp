@@ -144,7 +144,8 @@ void Register_sim(CLI::App& app) {
     cmd->add_option("--nodes", args->nodes, "Number of servers (1..9)");
     cmd->add_option("--clients", args->clients, "Number of client processes");
     cmd->add_option("--workload", args->workload,
-                    "Workload: kv (registers: read/write/cas), bank (transfers in MVCC "
+                    "Workload: kv (registers: read/write/cas), kv-pinned (kv plus readers pinned "
+                    "to nodes 1-3), bank (transfers in MVCC "
                     "transactions, bank checker), list-append (Elle list-append transactions, "
                     "Elle checker)");
     cmd->add_option("--faults", args->faults,
