@@ -1,4 +1,4 @@
-// `orrery bench-sim-core` (also `orrery bench sim-core`): the simulator's event-loop and
+// `orrery bench sim-core`: the simulator's event-loop and
 // network throughput. The logic lives in sim/bench_core.h; this file only parses and prints.
 #include <fmt/format.h>
 
@@ -43,8 +43,6 @@ void AddOptions(CLI::App* cmd, const std::shared_ptr<sim::BenchCoreOptions>& o) 
 
 void Register_benchsimcore(CLI::App& app) {
     auto options = std::make_shared<sim::BenchCoreOptions>();
-    AddOptions(app.add_subcommand("bench-sim-core", "Benchmark the simulator's event loop"),
-               options);
     AddOptions(BenchGroup(app)->add_subcommand("sim-core", "Simulator event loop and network"),
                options);
 }
