@@ -9,11 +9,13 @@
 #include <fstream>
 
 #include "net/loop_for_test.h"
-#include "net/temp_dir_for_test.h"
+#include "testkit/temp_dir.h"
 #include "sim/sim_disk.h"
 
 namespace orrery::net {
 namespace {
+
+using testkit::TempDir;
 
 ClusterConfig OneNodeOnFreePorts() {
     ClusterConfig config;

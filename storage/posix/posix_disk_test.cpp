@@ -14,11 +14,13 @@
 #include <map>
 
 #include "storage/posix/fsync_probe.h"
-#include "storage/posix/temp_dir_for_test.h"
+#include "testkit/temp_dir.h"
 #include "testkit/golden.h"
 
 namespace orrery::storage {
 namespace {
+
+using testkit::TempDir;
 
 std::unique_ptr<PosixDisk> OpenDisk(const std::string& dir) {
     auto disk = PosixDisk::Open(dir, /*create_if_missing=*/true);

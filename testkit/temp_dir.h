@@ -1,5 +1,6 @@
-// TempDir: a fresh directory under /tmp for one test, removed with its contents on scope exit.
-// Tests only.
+// TempDir: a fresh directory under /tmp for one test, removed with everything in it on scope
+// exit. Tests only (library code never creates scratch directories on its own). Shared by the
+// test binaries of every layer that touches the real file system (net/, storage/posix/).
 #pragma once
 
 #include <cstdlib>
@@ -8,7 +9,7 @@
 
 #include "core/assert.h"
 
-namespace orrery::net {
+namespace orrery::testkit {
 
 class TempDir {
 public:
@@ -26,10 +27,11 @@ public:
     TempDir(const TempDir&) = delete;
     TempDir& operator=(const TempDir&) = delete;
 
+    // The directory's absolute path.
     const std::string& path() const { return path_; }
 
 private:
     std::string path_;
 };
 
-}  // namespace orrery::net
+}  // namespace orrery::testkit
