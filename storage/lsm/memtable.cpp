@@ -106,37 +106,29 @@ const Memtable::Node* Memtable::FindVisible(std::string_view key, uint64_t snaps
     return (x != nullptr && x->key() == key) ? x : nullptr;
 }
 
-const Memtable::Node* Memtable::FirstAtOrAfter(std::string_view key, bool strict) const {
+const Memtable::Node* Memtable::LastLess(std::string_view key, bool or_equal) const {
     const Node* x = head_;
     for (int level = height_ - 1; level >= 0; --level) {
         while (true) {
             const Node* next = x->next[level];
             if (next == nullptr) break;
             int c = next->key().compare(key);
-            if (c < 0 || (strict && c == 0)) {
+            if (c < 0 || (or_equal && c == 0)) {
                 x = next;
             } else {
                 break;
             }
         }
     }
-    return x->next[0];
+    return x;
+}
+
+const Memtable::Node* Memtable::FirstAtOrAfter(std::string_view key, bool strict) const {
+    return LastLess(key, /*or_equal=*/strict)->next[0];
 }
 
 const Memtable::Node* Memtable::LastBefore(std::string_view key, bool inclusive) const {
-    const Node* x = head_;
-    for (int level = height_ - 1; level >= 0; --level) {
-        while (true) {
-            const Node* next = x->next[level];
-            if (next == nullptr) break;
-            int c = next->key().compare(key);
-            if (c < 0 || (inclusive && c == 0)) {
-                x = next;
-            } else {
-                break;
-            }
-        }
-    }
+    const Node* x = LastLess(key, /*or_equal=*/inclusive);
     return x == head_ ? nullptr : x;
 }
 

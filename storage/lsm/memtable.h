@@ -88,6 +88,9 @@ private:
     int RandomHeight();
     // The last node at each level that sorts before (key, seq) in internal order.
     const Node* FindLess(std::string_view key, uint64_t seq, Node** prev) const;
+    // The last node whose key is < key (<= key if or_equal), ignoring sequence numbers; head_
+    // if there is none.
+    const Node* LastLess(std::string_view key, bool or_equal) const;
 
     Arena arena_;
     Node* head_;
