@@ -1,4 +1,5 @@
-// `orrery cluster start|stop|status|kill N|restart N`: a five-node KV cluster on localhost.
+// `orrery cluster start|stop|status|kill N|restart N|partition GROUPS...|heal`: a five-node KV
+// cluster on localhost.
 //
 // Everything lives under one directory (default ./orrery-cluster):
 //
@@ -7,6 +8,7 @@
 //   nN.log        node N's stderr and stdout (appended across restarts)
 //   nN.jsonl      node N's trace, with --trace
 //   nN.pid        the pid of the node process this command started
+//   nN.blocked    the peers node N cuts off (`partition`; the node re-reads it on SIGUSR1)
 //
 // Client ports are 9601-9605 and peer ports 9701-9705. The command starts `orrery node` processes
 // (this same binary) in their own sessions, so closing the terminal does not stop them. It only
@@ -15,11 +17,15 @@
 // `status` asks every node for its Raft state and state hash over the client protocol, with
 // node::KvClient over net::TcpClient (the client code the simulator's clients run); it exits 1
 // when any node does not answer, so scripts can wait for a healthy cluster.
+// `partition 1,2 3,4,5` splits the cluster into groups (nodes not named form one more group):
+// each node's transport drops all traffic to and from nodes outside its group. `heal` undoes it.
+// A node killed while partitioned comes back still partitioned (its block file stays).
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <fcntl.h>
 #include <signal.h>
@@ -27,7 +33,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -63,6 +71,7 @@ struct ClusterArgs {
     std::string engine;
     bool trace = false;
     uint32_t node = 0;  // kill/restart.
+    std::vector<std::string> groups;  // partition.
     uint64_t snapshot_entries = 0;  // 0: the node's default.
     bool no_group_commit = false;
 };
@@ -159,7 +168,8 @@ bool PortOpen(uint16_t port) {
 Result<pid_t> Spawn(const ClusterArgs& a, uint32_t id) {
     std::string exe = std::filesystem::read_symlink("/proc/self/exe").string();
     std::vector<std::string> args = {"orrery", "node", "--id", std::to_string(id), "--config",
-                                     ConfigPath(a), "--data", NodeFile(a, id, "")};
+                                     ConfigPath(a), "--data", NodeFile(a, id, ""),
+                                     "--block-file", NodeFile(a, id, ".blocked")};
     if (!a.engine.empty()) args.insert(args.end(), {"--engine", a.engine});
     if (a.trace) args.insert(args.end(), {"--trace", NodeFile(a, id, ".jsonl")});
     if (a.no_group_commit) args.push_back("--no-group-commit");
@@ -319,6 +329,66 @@ void ShowStatus(const ClusterArgs& a) {
     }
 }
 
+// Writes node id's block file and tells the node to re-read it.
+void SetBlocked(const ClusterArgs& a, uint32_t id, const std::vector<uint32_t>& blocked) {
+    {
+        std::ofstream out(NodeFile(a, id, ".blocked"), std::ios::trunc);
+        for (uint32_t peer : blocked) out << peer << "\n";
+    }
+    if (auto pid = RunningPid(a, id)) ::kill(*pid, SIGUSR1);
+}
+
+// Parses "1,2 3,4,5" into groups, plus one group of the nodes not named. Bad input exits 2.
+std::vector<std::vector<uint32_t>> ParseGroups(const ClusterArgs& a,
+                                               const net::ClusterConfig& config) {
+    std::vector<std::vector<uint32_t>> groups;
+    std::map<uint32_t, bool> named;
+    for (const std::string& text : a.groups) {
+        std::vector<uint32_t> group;
+        std::stringstream in(text);
+        for (std::string item; std::getline(in, item, ',');) {
+            char* end = nullptr;
+            unsigned long id = std::strtoul(item.c_str(), &end, 10);
+            bool known = config.nodes.count(NodeId(static_cast<uint32_t>(id))) != 0;
+            if (item.empty() || *end != '\0' || !known || named.count(id) != 0) {
+                BadInput(fmt::format("bad group '{}' (node ids of {}, each named once)", text,
+                                     ConfigPath(a)));
+            }
+            named[id] = true;
+            group.push_back(static_cast<uint32_t>(id));
+        }
+        groups.push_back(group);
+    }
+    std::vector<uint32_t> rest;
+    for (const auto& [id, addresses] : config.nodes) {
+        if (named.count(id.value()) == 0) rest.push_back(id.value());
+    }
+    if (!rest.empty()) groups.push_back(rest);
+    return groups;
+}
+
+void Partition(const ClusterArgs& a) {
+    net::ClusterConfig config = LoadOrCreateConfig(a, /*create=*/false);
+    std::vector<std::vector<uint32_t>> groups = ParseGroups(a, config);
+    for (const auto& group : groups) {
+        std::vector<uint32_t> others;
+        for (const auto& [id, addresses] : config.nodes) {
+            if (std::find(group.begin(), group.end(), id.value()) == group.end()) {
+                others.push_back(id.value());
+            }
+        }
+        for (uint32_t id : group) SetBlocked(a, id, others);
+        fmt::print("group {}: cut off from {}\n", fmt::join(group, ","),
+                   others.empty() ? "nobody" : fmt::format("{}", fmt::join(others, ",")));
+    }
+}
+
+void Heal(const ClusterArgs& a) {
+    net::ClusterConfig config = LoadOrCreateConfig(a, /*create=*/false);
+    for (const auto& [id, addresses] : config.nodes) SetBlocked(a, id.value(), {});
+    fmt::print("healed: every node talks to every node\n");
+}
+
 }  // namespace
 
 void Register_cluster(CLI::App& app) {
@@ -369,6 +439,19 @@ void Register_cluster(CLI::App& app) {
         StopNode(*args, id, SIGTERM);
         if (!StartNode(*args, config, id)) throw CLI::RuntimeError(1);
     });
+
+    CLI::App* partition = cmd->add_subcommand(
+        "partition", "Split the nodes into groups that cannot talk to each other");
+    add_dir(partition);
+    partition->add_option("GROUPS", args->groups,
+                          "Comma-separated node ids per group, e.g. 1,2 3,4,5 (nodes not named "
+                          "form one more group)")
+        ->required();
+    partition->callback([args] { Partition(*args); });
+
+    CLI::App* heal = cmd->add_subcommand("heal", "Undo every partition");
+    add_dir(heal);
+    heal->callback([args] { Heal(*args); });
 }
 
 }  // namespace orrery::tools

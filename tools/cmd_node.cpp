@@ -9,6 +9,12 @@
 // commit) is on, so everything that arrives in one turn of the event loop is persisted with one
 // fsync (docs/06-real-world.md, "Group commit on the real path"). --no-group-commit turns it off.
 //
+// Partitions (the real-cluster nemesis, `orrery cluster partition`): with --block-file, the node
+// reads that file at start and again on every SIGUSR1. It holds the ids of the peers to cut off,
+// whitespace-separated; the node's TcpNetwork then drops all traffic to and from them
+// (TcpNetwork::SetBlocked). A missing or empty file heals. SIGUSR1 is caught from before the
+// listeners open, so a nemesis that signals a node just after it came up never kills it.
+//
 // Exit status: 0 after a signal, 1 when the server fails (it cannot open its data, or it halts
 // on a storage failure), 2 on bad arguments.
 #include <CLI/CLI.hpp>
@@ -17,6 +23,9 @@
 #include <fmt/format.h>
 
 #include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <set>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,6 +48,7 @@ struct NodeArgs {
     std::string data;
     std::string trace;
     std::string engine;
+    std::string block_file;
     std::string tick = "10ms";
     std::string log_level = "info";
     std::optional<uint64_t> seed;
@@ -77,6 +87,38 @@ node::KvServerOptions ServerOptions(const NodeArgs& args, const net::ClusterConf
     return options;
 }
 
+// The peers named in the block file (missing file: none). Tokens that are not ids are skipped.
+std::set<NodeId> ReadBlockFile(const std::string& path, net::Logger& log) {
+    std::set<NodeId> blocked;
+    std::ifstream in(path);
+    for (std::string token; in >> token;) {
+        char* end = nullptr;
+        unsigned long id = std::strtoul(token.c_str(), &end, 10);
+        if (end == token.c_str() || *end != '\0' || id == 0 || id >= kFirstClientId) {
+            log.Warn("block file {}: ignoring '{}'", path, token);
+            continue;
+        }
+        blocked.insert(NodeId(static_cast<uint32_t>(id)));
+    }
+    return blocked;
+}
+
+// Applies the block file now and again on every SIGUSR1.
+void WatchBlockFile(boost::asio::signal_set& signals, net::TcpNetwork& network,
+                    const std::string& path, net::Logger& log) {
+    std::set<NodeId> blocked = ReadBlockFile(path, log);
+    std::string names;
+    for (NodeId id : blocked) names += fmt::format(" n{}", id.value());
+    if (blocked != network.blocked()) {
+        log.Info("partition: blocking{}", blocked.empty() ? " nobody (healed)" : names);
+    }
+    network.SetBlocked(std::move(blocked));
+    signals.async_wait([&signals, &network, path, &log](const boost::system::error_code& ec,
+                                                         int) {
+        if (!ec) WatchBlockFile(signals, network, path, log);
+    });
+}
+
 // Runs the node until a signal or a halt. Returns the process exit status.
 int RunNode(const NodeArgs& args) {
     auto cluster = net::ClusterConfig::Load(args.config);
@@ -93,6 +135,7 @@ int RunNode(const NodeArgs& args) {
         return 1;
     }
     boost::asio::io_context io;
+    boost::asio::signal_set block_signal(io, SIGUSR1);  // Caught before the listeners open.
     net::RealEnvOptions env_options;
     env_options.node = NodeId(args.id);
     env_options.cluster = *cluster;
@@ -116,6 +159,9 @@ int RunNode(const NodeArgs& args) {
         return 1;
     }
     log.Info("serving with data in {}", args.data);
+    if (!args.block_file.empty()) {
+        WatchBlockFile(block_signal, (*real)->network(), args.block_file, log);
+    }
 
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int signal) {
@@ -142,6 +188,8 @@ void Register_node(CLI::App& app) {
     cmd->add_option("--data", args->data, "Data directory (created if missing)")->required();
     cmd->add_option("--trace", args->trace, "Append JSON Lines trace events to this file");
     cmd->add_option("--engine", args->engine, "Storage engine: lsm (default if built) or memory");
+    cmd->add_option("--block-file", args->block_file,
+                    "Peer ids to cut off, re-read on SIGUSR1 (for partition nemeses)");
     cmd->add_option("--tick", args->tick, "Raft tick period (default 10ms)");
     cmd->add_option("--seed", args->seed, "Seed for the node's Random (default: from the OS)");
     cmd->add_option("--snapshot-entries", args->snapshot_entries,
