@@ -115,6 +115,53 @@ Status ApplyItem(FaultPlan& plan, std::string_view item) {
     return BadItem(item, "unknown item");
 }
 
+// Named schedules (Jepsen's nemesis names) and what they stand for. Partition names add a kind
+// to one "partition=" item, so they combine with each other.
+struct NamedSchedule {
+    std::string_view name;
+    std::string_view partition_kind;  // Non-empty: adds this kind to the partition item.
+    std::string_view items;           // Otherwise: these items.
+};
+
+constexpr NamedSchedule kNamedSchedules[] = {
+    {"partition-random-halves", "halves", ""},
+    {"isolate-random", "isolate", ""},
+    {"isolate-leader", "leader", ""},
+    {"bridge", "bridge", ""},
+    {"partition-one-way", "oneway", ""},
+    {"kill-random", "", "crash"},
+    {"pause-random", "", "pause"},
+    {"clock-skew", "", "skew=200ms,drift=500"},
+    {"disk-torn-writes", "", "disk-torn"},
+};
+
+// Rewrites named schedules into grammar items; other items pass through unchanged.
+std::string ExpandNamedSchedules(std::string_view text) {
+    std::vector<std::string> items;
+    std::string kinds;
+    size_t start = 0;
+    while (start <= text.size()) {
+        size_t comma = text.find(',', start);
+        std::string_view item =
+            text.substr(start, comma == std::string_view::npos ? comma : comma - start);
+        const NamedSchedule* named = nullptr;
+        for (const NamedSchedule& n : kNamedSchedules) {
+            if (n.name == item) named = &n;
+        }
+        if (named == nullptr) {
+            items.emplace_back(item);
+        } else if (!named->partition_kind.empty()) {
+            kinds += (kinds.empty() ? "" : "+") + std::string(named->partition_kind);
+        } else {
+            items.emplace_back(named->items);
+        }
+        if (comma == std::string_view::npos) break;
+        start = comma + 1;
+    }
+    if (!kinds.empty()) items.insert(items.begin(), "partition=" + kinds);
+    return fmt::format("{}", fmt::join(items, ","));
+}
+
 }  // namespace
 
 std::string_view PartitionKindName(PartitionKind kind) {
@@ -152,9 +199,11 @@ std::string FormatDuration(Duration d) {
     return fmt::format("{}us", d.us());
 }
 
-Result<FaultPlan> FaultPlan::Parse(std::string_view text) {
+Result<FaultPlan> FaultPlan::Parse(std::string_view named_text) {
     FaultPlan plan;
-    if (text == "none") return plan;
+    if (named_text == "none") return plan;
+    std::string expanded = ExpandNamedSchedules(named_text);
+    std::string_view text = expanded;
     if (text.empty()) return BadItem(text, "empty plan (use 'none')");
     std::set<std::string, std::less<>> seen;
     size_t start = 0;

@@ -14,6 +14,11 @@
 //   DUR      := integer followed by "us", "ms" or "s"        e.g. 50ms, 2s
 //   PPM      := integer in [0, 100000]
 //
+// Named schedules, as Jepsen calls its nemeses, may stand in for items and combine freely:
+// partition-random-halves, isolate-random, isolate-leader, bridge, partition-one-way (each adds
+// its kind to one "partition=" item), kill-random (crash), pause-random (pause), clock-skew
+// (skew=200ms,drift=500), disk-torn-writes (disk-torn). E.g. "isolate-leader,bridge,kill-random".
+//
 // "partition" alone enables every partition kind. ToString() prints the canonical form: items
 // in the order of the grammar above with every value explicit, so a plan printed at the start
 // of a run can be pasted back to replay it. Parse(ToString()) == the plan.

@@ -34,3 +34,23 @@ TEST_CASE("durations print in the largest exact unit", "[sim]") {
 
 }  // namespace
 }  // namespace orrery::sim
+
+namespace orrery::sim {
+
+TEST_CASE("named schedules stand for grammar items and combine", "[sim]") {
+    auto canonical = [](std::string_view text) {
+        auto plan = FaultPlan::Parse(text);
+        return plan.ok() ? plan->ToString() : "error: " + plan.status().message();
+    };
+    CHECK(canonical("isolate-leader,bridge,kill-random") ==
+          canonical("partition=leader+bridge,crash"));
+    CHECK(canonical("partition-random-halves,clock-skew,disk-torn-writes,pause-random") ==
+          canonical("partition=halves,skew=200ms,drift=500,disk-torn,pause"));
+    CHECK(canonical("isolate-random,partition-one-way,drop=0.1") ==
+          canonical("partition=isolate+oneway,drop=0.1"));
+    // A named partition and an explicit partition item are the same item twice.
+    CHECK(canonical("isolate-leader,partition=halves").starts_with("error:"));
+    CHECK(canonical("kill-random,crash").find("given twice") != std::string::npos);
+}
+
+}  // namespace orrery::sim
