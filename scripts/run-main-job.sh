@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's main job: installs missing packages, builds, and runs a simulated five-node
 # cluster under partitions, crashes and disk faults, with a checker verdict and a trace.
-# Override with SEED=..., FAULTS=..., DURATION=..., WORKLOAD=kv|kv-pinned|bank|list-append.
+# Override with SEED=..., FAULTS=..., DURATION=..., WORKLOAD=kv|kv-pinned|bank|list-append|set.
 # Exit status: the run's own (0 passed, 1 a check failed).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

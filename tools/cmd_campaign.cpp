@@ -1,5 +1,5 @@
 // `orrery campaign --profile smoke|full --seeds A..B [--jobs J] [--bug NAME] [--out DIR]
-// [--workload kv|kv-pinned|bank|list-append]`: runs many seeds of a profile
+// [--workload kv|kv-pinned|bank|list-append|set]`: runs many seeds of a profile
 // (jepsen/runner/campaign.h) and prints a summary: seeds run, failures by kind with their
 // replay commands, ops per seed, simulated versus wall time. With --out, DIR gets one file
 // `seed-N.replay` per failing seed (its replay command, whoever ran it) and `summary.txt`, so a
@@ -200,7 +200,7 @@ void Register_campaign(CLI::App& app) {
     cmd->add_option("--bug", args->bugs, "Enable a known protocol bug in every run (repeatable)");
     cmd->add_option("--duration", args->duration, "Override the profile's safety phase");
     cmd->add_option("--workload", args->workload,
-                    "Workload of every run: kv, kv-pinned, bank, list-append");
+                    "Workload of every run: kv, kv-pinned, bank, list-append, set");
     cmd->add_flag("--no-check", args->no_check, "Skip the linearizability check of histories");
     cmd->add_option("--out", args->out, "Folder for one replay file per failing seed + summary");
     cmd->callback([args] { RunCampaignCommand(*args); });

@@ -147,7 +147,7 @@ void Register_sim(CLI::App& app) {
                     "Workload: kv (registers: read/write/cas), kv-pinned (kv plus readers pinned "
                     "to nodes 1-3), bank (transfers in MVCC "
                     "transactions, bank checker), list-append (Elle list-append transactions, "
-                    "Elle checker)");
+                    "Elle checker), set (adds and paged reads, set checker)");
     cmd->add_option("--faults", args->faults,
                     "Fault plan, e.g. partition,crash,drop=0.02 (see sim/fault_plan.h)");
     cmd->add_option("--duration", args->duration, "Length of the safety phase (e.g. 30s)");

@@ -44,7 +44,7 @@ struct RunOptions {
     uint64_t seed = 1;
     uint32_t nodes = 5;
     uint32_t clients = 5;
-    std::string workload = "kv";  // WorkloadNames(): kv, kv-pinned, bank, list-append.
+    std::string workload = "kv";  // WorkloadNames(): kv, kv-pinned, bank, list-append, set.
     sim::FaultPlan faults;
     Duration duration = Duration::Seconds(30);        // The safety phase.
     Duration liveness_bound = Duration::Seconds(10);  // Progress must come within this.

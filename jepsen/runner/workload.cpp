@@ -6,6 +6,7 @@
 
 #include "jepsen/runner/bank_workload.h"
 #include "jepsen/runner/list_append_workload.h"
+#include "jepsen/runner/set_workload.h"
 
 namespace orrery::jepsen::runner {
 namespace {
@@ -35,7 +36,8 @@ constexpr uint32_t kPinnedReaders = 3;
 }  // namespace
 
 const std::vector<std::string>& WorkloadNames() {
-    static const std::vector<std::string> kNames = {"kv", "kv-pinned", "bank", "list-append"};
+    static const std::vector<std::string> kNames = {"kv", "kv-pinned", "bank", "list-append",
+                                                   "set"};
     return kNames;
 }
 
@@ -43,6 +45,7 @@ std::unique_ptr<Workload> MakeWorkload(std::string_view name, sim::Simulator& si
                                        const RegisterWorkloadOptions& options) {
     if (name == "bank") return std::make_unique<BankWorkload>(sim, options);
     if (name == "list-append") return std::make_unique<ListAppendWorkload>(sim, options);
+    if (name == "set") return std::make_unique<SetWorkload>(sim, options);
     if (name == "kv-pinned") {
         RegisterWorkloadOptions pinned = options;
         pinned.pinned_readers = std::min(kPinnedReaders, options.clients);

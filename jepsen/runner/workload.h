@@ -42,7 +42,7 @@ public:
 };
 
 // The workloads a run accepts: kv, kv-pinned (kv with three pinned readers, which hunts stale
-// reads: register_workload.h), bank, list-append.
+// reads: register_workload.h), bank, list-append, set.
 const std::vector<std::string>& WorkloadNames();
 
 // Builds the workload `name` (REQUIRES: one of WorkloadNames()).
