@@ -1,5 +1,5 @@
-// `orrery cluster start|stop|status|kill N|restart N|partition GROUPS...|heal`: a five-node KV
-// cluster on localhost.
+// `orrery cluster start|stop|status|kill N|restart N|pause N|resume N|partition GROUPS...|heal`:
+// a five-node KV cluster on localhost.
 //
 // Everything lives under one directory (default ./orrery-cluster):
 //
@@ -43,6 +43,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <thread>
 #include <vector>
 
@@ -231,6 +232,7 @@ void StopNode(const ClusterArgs& a, uint32_t id, int signal) {
         return;
     }
     ::kill(*pid, signal);
+    if (signal != SIGKILL) ::kill(*pid, SIGCONT);  // A paused node must run to see SIGTERM.
     if (!WaitGone(*pid, kStopTimeout)) {
         fmt::print("n{}: still running after {}s; killing it\n", id, kStopTimeout.count());
         ::kill(*pid, SIGKILL);
@@ -238,6 +240,20 @@ void StopNode(const ClusterArgs& a, uint32_t id, int signal) {
     }
     std::filesystem::remove(NodeFile(a, id, ".pid"));
     fmt::print("n{}: {} (pid {})\n", id, signal == SIGKILL ? "killed" : "stopped", *pid);
+}
+
+// Freezes (SIGSTOP) or thaws (SIGCONT) node id, as a long GC pause or a stalled VM would.
+void SignalNode(const ClusterArgs& a, uint32_t id, int signal) {
+    auto pid = RunningPid(a, id);
+    if (!pid) {
+        fmt::print(stderr, "n{}: not running\n", id);
+        throw CLI::RuntimeError(1);
+    }
+    if (::kill(*pid, signal) != 0) {
+        fmt::print(stderr, "n{}: signal failed (pid {})\n", id, *pid);
+        throw CLI::RuntimeError(1);
+    }
+    fmt::print("n{}: {} (pid {})\n", id, signal == SIGSTOP ? "paused" : "resumed", *pid);
 }
 
 uint32_t CheckedNode(const ClusterArgs& a, const net::ClusterConfig& config) {
@@ -425,6 +441,17 @@ void Register_cluster(CLI::App& app) {
         net::ClusterConfig config = LoadOrCreateConfig(*args, false);
         StopNode(*args, CheckedNode(*args, config), SIGKILL);
     });
+
+    for (auto [name, signal, what] : {std::tuple{"pause", SIGSTOP, "Freeze node N (SIGSTOP)"},
+                                      std::tuple{"resume", SIGCONT, "Thaw node N (SIGCONT)"}}) {
+        CLI::App* sub = cmd->add_subcommand(name, what);
+        add_dir(sub);
+        sub->add_option("N", args->node, "Node id")->required();
+        sub->callback([args, signal = signal] {
+            net::ClusterConfig config = LoadOrCreateConfig(*args, false);
+            SignalNode(*args, CheckedNode(*args, config), signal);
+        });
+    }
 
     CLI::App* restart = cmd->add_subcommand("restart", "Stop node N if running, then start it");
     add_dir(restart);

@@ -1,5 +1,5 @@
 // `orrery jepsen --real --workload register|bank --duration 60s`: a Jepsen-style test of a real
-// five-node localhost cluster, with kill -9/restart and partition nemeses.
+// five-node localhost cluster, with kill -9/restart, partition and pause (SIGSTOP) nemeses.
 //
 // What it does, in order:
 //   1. writes a cluster config on free localhost ports into a fresh directory (or --dir) and
@@ -8,10 +8,11 @@
 //      shared io_context (as `orrery bench cluster` drives them): node::KvClient doing read /
 //      write / cas on --keys registers, or node::TxnClient doing bank transfers and reads
 //      (tools/jepsen_real.h);
-//   3. nemesis (a second thread that only runs `orrery cluster kill|restart|partition|heal`
-//      subprocesses): every --interval it either kills a random node with SIGKILL and restarts
-//      it one interval later, or splits the nodes into two random halves and heals one
-//      interval later;
+//   3. nemesis (a second thread that only runs `orrery cluster kill|restart|partition|heal|
+//      pause|resume` subprocesses): every --interval it takes one enabled fault at random: kill
+//      a node with SIGKILL and restart it one interval later, split the nodes into two random
+//      halves and heal one interval later, or freeze a node with SIGSTOP and thaw it one
+//      interval later (kills and pauses aim at the leader half the time);
 //   4. after --duration: stops invoking, lets operations in flight end, heals, restarts any dead
 //      node, stops the cluster, writes the history (jepsen/history.h JSON Lines) and judges it
 //      with the workload's checker: "kv" (per-key linearizability) or "bank" (invariant total,
@@ -73,7 +74,7 @@ struct JepsenArgs {
 using SteadyClock = std::chrono::steady_clock;
 
 // Checks the arguments; returns the run's duration and nemesis interval.
-std::pair<Duration, Duration> Validate(const JepsenArgs& a, bool* kill, bool* partition) {
+std::pair<Duration, Duration> Validate(const JepsenArgs& a, jepsen_real::NemesisKinds* kinds) {
     if (!a.real) {
         BadInput("only --real is implemented here; simulated runs are `orrery sim` and "
                  "`orrery campaign`");
@@ -87,10 +88,15 @@ std::pair<Duration, Duration> Validate(const JepsenArgs& a, bool* kill, bool* pa
     if (!interval || *interval <= Duration(0)) BadInput("bad --interval " + a.interval);
     std::stringstream in(a.nemesis);
     for (std::string item; std::getline(in, item, ',');) {
-        if (item == "kill") *kill = true;
-        else if (item == "partition") *partition = true;
-        else if (item != "none" && !item.empty())
-            BadInput("unknown nemesis '" + item + "' (kill, partition, none)");
+        if (item == "kill") {
+            kinds->kill = true;
+        } else if (item == "partition") {
+            kinds->partition = true;
+        } else if (item == "pause") {
+            kinds->pause = true;
+        } else if (item != "none" && !item.empty()) {
+            BadInput("unknown nemesis '" + item + "' (kill, partition, pause, none)");
+        }
     }
     return {*duration, *interval};
 }
@@ -106,8 +112,8 @@ std::string MakeDir(const JepsenArgs& a) {
 }
 
 void RunJepsen(const JepsenArgs& a) {
-    bool kill = false, partition = false;
-    auto [duration, interval] = Validate(a, &kill, &partition);
+    jepsen_real::NemesisKinds kinds;
+    auto [duration, interval] = Validate(a, &kinds);
     uint64_t seed = a.seed ? *a.seed : Random(static_cast<uint64_t>(
                                            SteadyClock::now().time_since_epoch().count())).Next();
     std::string dir = MakeDir(a);
@@ -128,7 +134,7 @@ void RunJepsen(const JepsenArgs& a) {
     std::vector<uint32_t> ids;
     for (const auto& [id, addresses] : config->nodes) ids.push_back(id.value());
     uint64_t nemesis_seed = Random(seed).Fork("nemesis").Next();
-    jepsen_real::Nemesis nemesis(dir, ids, kill, partition, interval, nemesis_seed);
+    jepsen_real::Nemesis nemesis(dir, ids, kinds, interval, nemesis_seed);
     std::unique_ptr<jepsen_real::RealWorkload> run;
     if (a.workload == "bank") {
         run = std::make_unique<jepsen_real::BankRun>(*config, a.clients, seed);
@@ -144,7 +150,8 @@ void RunJepsen(const JepsenArgs& a) {
     const jepsen_real::Counts& c = run->counts();
     fmt::print("ops: {} ok, {} fail, {} info ({} events)\n", c.ok, c.fail, c.info,
                run->history().size());
-    fmt::print("nemesis: {} kills, {} partitions\n", nemesis.kills(), nemesis.partitions());
+    fmt::print("nemesis: {} kills, {} partitions, {} pauses\n", nemesis.kills(),
+               nemesis.partitions(), nemesis.pauses());
     std::ofstream(history_path) << run->history().Render();
     jepsen::checker::SourceLines lines;
     auto report =
@@ -168,7 +175,7 @@ void Register_jepsen(CLI::App& app) {
     cmd->add_option("--workload", args->workload, "Workload: register (default) or bank");
     cmd->add_option("--duration", args->duration, "How long clients run (default 60s)");
     cmd->add_option("--nemesis", args->nemesis,
-                    "Faults: kill, partition, both comma-separated (default), or none");
+                    "Faults: kill, partition, pause, comma-separated (default kill,partition), or none");
     cmd->add_option("--interval", args->interval,
                     "Nemesis period: fault for one interval, healthy for one (default 5s)");
     cmd->add_option("--nodes", args->nodes, "Nodes (default 5)")->check(CLI::Range(1, 9));

@@ -66,16 +66,24 @@ inline int RunSelf(const std::vector<std::string>& args, const std::string& log)
     return status.ok() ? *status : -1;
 }
 
+// Which faults the nemesis may take, one per interval, chosen at random among those enabled.
+struct NemesisKinds {
+    bool kill = false;       // kill -9, then restart one interval later.
+    bool partition = false;  // Two random halves, healed one interval later.
+    bool pause = false;      // SIGSTOP, then SIGCONT one interval later.
+    bool any() const { return kill || partition || pause; }
+};
+
 // The nemesis: a thread that only spawns `orrery cluster ...` commands.
 class Nemesis {
 public:
-    Nemesis(std::string dir, std::vector<uint32_t> nodes, bool kill, bool partition,
-            Duration interval, uint64_t seed)
-        : dir_(std::move(dir)), nodes_(std::move(nodes)), kill_(kill), partition_(partition),
-          interval_(interval), rng_(seed), start_(SteadyClock::now()) {}
+    Nemesis(std::string dir, std::vector<uint32_t> nodes, NemesisKinds kinds, Duration interval,
+            uint64_t seed)
+        : dir_(std::move(dir)), nodes_(std::move(nodes)), kinds_(kinds), interval_(interval),
+          rng_(seed), start_(SteadyClock::now()) {}
 
     void Start() {
-        if (kill_ || partition_) thread_ = std::thread([this] { Loop(); });
+        if (kinds_.any()) thread_ = std::thread([this] { Loop(); });
     }
 
     // Stops after the current step, then heals and restarts every node that is down.
@@ -92,6 +100,7 @@ public:
     }
     int kills() const { return kills_; }
     int partitions() const { return partitions_; }
+    int pauses() const { return pauses_; }
 
 private:
     int Cluster(std::vector<std::string> args) {
@@ -133,10 +142,35 @@ private:
         return !stop_;
     }
 
+    // One of the enabled kinds, uniformly.
+    char Choose() {
+        std::vector<char> enabled;
+        if (kinds_.kill) enabled.push_back('k');
+        if (kinds_.partition) enabled.push_back('p');
+        if (kinds_.pause) enabled.push_back('z');
+        return enabled[rng_.Uniform(enabled.size())];
+    }
+
+    // Freezes a node (half the time the leader) for one interval.
+    void PauseOne() {
+        std::optional<uint32_t> leader;
+        if (rng_.Chance(0.5)) leader = Leader();
+        std::string n = std::to_string(leader ? *leader : nodes_[rng_.Uniform(nodes_.size())]);
+        int rc = Cluster({"pause", n});
+        ++pauses_;
+        Log(fmt::format("pause n{}{}{}", n, leader ? " (the leader)" : "",
+                        rc == 0 ? "" : " (failed)"));
+        Wait();  // Even when stopping, the node is resumed.
+        rc = Cluster({"resume", n});
+        Log(fmt::format("resume n{}{}", n, rc == 0 ? "" : " (failed)"));
+    }
+
     void Loop() {
         while (Wait()) {
-            bool kill = kill_ && (!partition_ || rng_.Chance(0.5));
-            if (kill) {
+            char kind = Choose();
+            if (kind == 'z') {
+                PauseOne();
+            } else if (kind == 'k') {
                 // Half the kills aim at the leader (found by `orrery cluster status`), whose
                 // death is the fault that leaves writes in doubt.
                 std::optional<uint32_t> leader;
@@ -172,8 +206,7 @@ private:
 
     std::string dir_;
     std::vector<uint32_t> nodes_;
-    bool kill_;
-    bool partition_;
+    NemesisKinds kinds_;
     Duration interval_;
     Random rng_;
     SteadyClock::time_point start_;
@@ -183,6 +216,7 @@ private:
     std::vector<std::string> actions_;
     int kills_ = 0;       // Touched by the nemesis thread only until joined.
     int partitions_ = 0;
+    int pauses_ = 0;
 };
 
 struct Counts {
