@@ -26,16 +26,10 @@
 namespace orrery::node {
 namespace {
 
+using raft::testing::ParsePartitionGroups;
+using raft::testing::ParseUpNode;
 using raft::testing::TestCluster;
 using testkit::GoldenCommand;
-
-Result<NodeId> ParseNode(const std::string& s) {
-    std::string digits = !s.empty() && s[0] == 'n' ? s.substr(1) : s;
-    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) {
-        return Status::InvalidArgument(fmt::format("bad node '{}'", s));
-    }
-    return NodeId(static_cast<uint32_t>(std::stoul(digits)));
-}
 
 class DedupScenario {
 public:
@@ -108,23 +102,10 @@ private:
         return Status::InvalidArgument(fmt::format("unknown command '{}'", cmd.name));
     }
 
-    Result<NodeId> Up(const GoldenCommand& cmd) {
-        if (cmd.args.empty()) return Status::InvalidArgument("missing node argument");
-        ORRERY_ASSIGN_OR_RETURN(NodeId id, ParseNode(cmd.args[0]));
-        if (!cluster_->up(id)) return Status::InvalidArgument(fmt::format("{} is down", id));
-        return id;
-    }
+    Result<NodeId> Up(const GoldenCommand& cmd) { return ParseUpNode(*cluster_, cmd.args); }
 
     Result<std::string> Partition(const GoldenCommand& cmd) {
-        std::vector<std::set<NodeId>> groups(1);
-        for (const std::string& a : cmd.args) {
-            if (a == "|") {
-                groups.emplace_back();
-                continue;
-            }
-            ORRERY_ASSIGN_OR_RETURN(NodeId id, ParseNode(a));
-            groups.back().insert(id);
-        }
+        ORRERY_ASSIGN_OR_RETURN(auto groups, ParsePartitionGroups(cmd.args));
         cluster_->Partition(groups);
         return std::string();
     }

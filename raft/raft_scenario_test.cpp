@@ -25,14 +25,6 @@ namespace {
 
 using testkit::GoldenCommand;
 
-Result<NodeId> ParseNode(const std::string& s) {
-    std::string digits = !s.empty() && s[0] == 'n' ? s.substr(1) : s;
-    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) {
-        return Status::InvalidArgument(fmt::format("bad node '{}'", s));
-    }
-    return NodeId(static_cast<uint32_t>(std::stoul(digits)));
-}
-
 // "n1->n2" -> (1, 2).
 Result<std::pair<NodeId, NodeId>> ParseLink(const std::string& s) {
     size_t arrow = s.find("->");
@@ -109,10 +101,7 @@ private:
     }
 
     Result<NodeId> Up(const GoldenCommand& cmd, size_t i = 0) {
-        if (cmd.args.size() <= i) return Status::InvalidArgument("missing node argument");
-        ORRERY_ASSIGN_OR_RETURN(NodeId id, ParseNode(cmd.args[i]));
-        if (!cluster_->up(id)) return Status::InvalidArgument(fmt::format("{} is down", id));
-        return id;
+        return ParseUpNode(*cluster_, cmd.args, i);
     }
 
     Result<std::string> Dispatch(const GoldenCommand& cmd);
@@ -167,15 +156,7 @@ Result<std::string> Scenario::Dispatch(const GoldenCommand& cmd) {
         return fmt::format("dropped {}", cluster_->Drop(links));
     }
     if (cmd.name == "partition") {
-        std::vector<std::set<NodeId>> groups(1);
-        for (const std::string& a : cmd.args) {
-            if (a == "|") {
-                groups.emplace_back();
-                continue;
-            }
-            ORRERY_ASSIGN_OR_RETURN(NodeId id, ParseNode(a));
-            groups.back().insert(id);
-        }
+        ORRERY_ASSIGN_OR_RETURN(auto groups, ParsePartitionGroups(cmd.args));
         cluster_->Partition(groups);
         return std::string();
     }

@@ -279,4 +279,33 @@ Status TestCluster::CheckInvariants() {
     return Status::Ok();
 }
 
+Result<NodeId> ParseNode(const std::string& s) {
+    std::string digits = !s.empty() && s[0] == 'n' ? s.substr(1) : s;
+    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) {
+        return Status::InvalidArgument(fmt::format("bad node '{}'", s));
+    }
+    return NodeId(static_cast<uint32_t>(std::stoul(digits)));
+}
+
+Result<NodeId> ParseUpNode(const TestCluster& cluster, const std::vector<std::string>& args,
+                           size_t i) {
+    if (args.size() <= i) return Status::InvalidArgument("missing node argument");
+    ORRERY_ASSIGN_OR_RETURN(NodeId id, ParseNode(args[i]));
+    if (!cluster.up(id)) return Status::InvalidArgument(fmt::format("{} is down", id));
+    return id;
+}
+
+Result<std::vector<std::set<NodeId>>> ParsePartitionGroups(const std::vector<std::string>& args) {
+    std::vector<std::set<NodeId>> groups(1);
+    for (const std::string& a : args) {
+        if (a == "|") {
+            groups.emplace_back();
+            continue;
+        }
+        ORRERY_ASSIGN_OR_RETURN(NodeId id, ParseNode(a));
+        groups.back().insert(id);
+    }
+    return groups;
+}
+
 }  // namespace orrery::raft::testing

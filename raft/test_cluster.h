@@ -111,4 +111,16 @@ private:
     std::string out_;
 };
 
+// Script helpers shared by the scenario runners that drive a TestCluster.
+
+// "n3" or "3" -> NodeId 3; InvalidArgument naming the text otherwise.
+Result<NodeId> ParseNode(const std::string& s);
+
+// args[i] as a node that is up in `cluster`; InvalidArgument if missing, malformed or down.
+Result<NodeId> ParseUpNode(const TestCluster& cluster, const std::vector<std::string>& args,
+                           size_t i = 0);
+
+// "n1 n2 | n3 n4 n5" -> {{1, 2}, {3, 4, 5}}: the groups of a `partition` command.
+Result<std::vector<std::set<NodeId>>> ParsePartitionGroups(const std::vector<std::string>& args);
+
 }  // namespace orrery::raft::testing
