@@ -151,39 +151,30 @@ private:
         return enabled[rng_.Uniform(enabled.size())];
     }
 
-    // Freezes a node (half the time the leader) for one interval.
-    void PauseOne() {
+    // Runs `orrery cluster <fault> N` on a node (half the time the leader, found by `orrery
+    // cluster status`, whose loss is what leaves writes in doubt), waits one interval, then
+    // `orrery cluster <undo> N`. The undo runs even when stopping.
+    void FaultOneNode(const std::string& fault, const std::string& undo, const char* what) {
         std::optional<uint32_t> leader;
         if (rng_.Chance(0.5)) leader = Leader();
         std::string n = std::to_string(leader ? *leader : nodes_[rng_.Uniform(nodes_.size())]);
-        int rc = Cluster({"pause", n});
-        ++pauses_;
-        Log(fmt::format("pause n{}{}{}", n, leader ? " (the leader)" : "",
+        int rc = Cluster({fault, n});
+        Log(fmt::format("{} n{}{}{}", what, n, leader ? " (the leader)" : "",
                         rc == 0 ? "" : " (failed)"));
-        Wait();  // Even when stopping, the node is resumed.
-        rc = Cluster({"resume", n});
-        Log(fmt::format("resume n{}{}", n, rc == 0 ? "" : " (failed)"));
+        Wait();
+        rc = Cluster({undo, n});
+        Log(fmt::format("{} n{}{}", undo, n, rc == 0 ? "" : " (failed)"));
     }
 
     void Loop() {
         while (Wait()) {
             char kind = Choose();
             if (kind == 'z') {
-                PauseOne();
+                ++pauses_;
+                FaultOneNode("pause", "resume", "pause");
             } else if (kind == 'k') {
-                // Half the kills aim at the leader (found by `orrery cluster status`), whose
-                // death is the fault that leaves writes in doubt.
-                std::optional<uint32_t> leader;
-                if (rng_.Chance(0.5)) leader = Leader();
-                std::string n = std::to_string(leader ? *leader
-                                                      : nodes_[rng_.Uniform(nodes_.size())]);
-                int rc = Cluster({"kill", n});
                 ++kills_;
-                Log(fmt::format("kill -9 n{}{}{}", n, leader ? " (the leader)" : "",
-                                rc == 0 ? "" : " (failed)"));
-                Wait();  // Even when stopping, the node is restarted (by StopAndHeal).
-                rc = Cluster({"restart", n});
-                Log(fmt::format("restart n{}{}", n, rc == 0 ? "" : " (failed)"));
+                FaultOneNode("kill", "restart", "kill -9");
             } else {
                 std::vector<uint32_t> order = nodes_;
                 for (size_t i = order.size(); i > 1; --i) {
