@@ -69,6 +69,10 @@ Status KvServer::Init() {
         OnApplied(c, r);
     });
     auto send = [this](NodeId to, std::string bytes) {
+        if (sends_before_crash_) {
+            if (sent_in_crash_ >= *sends_before_crash_) return;  // Lost with the crash.
+            ++sent_in_crash_;
+        }
         env_.network.Send(to, Frame(Channel::kRaft, bytes));
     };
     ORRERY_ASSIGN_OR_RETURN(raft_, raft::RaftNode::Open(env_, raft_disk_, options_.raft, *sm_, send));
@@ -134,9 +138,39 @@ void KvServer::AfterInput() {
     });
 }
 
+namespace {
+
+constexpr std::string_view kCrashPoint = "server.crash-mid-broadcast";
+
+}  // namespace
+
+bool IsFaultPointCrash(const Status& halt_reason) {
+    return halt_reason.code() == Code::kAborted &&
+           halt_reason.message().find(kCrashPoint) != std::string_view::npos;
+}
+
 void KvServer::RunReady() {
     if (halted_) return;
+    bool election_state_changed = raft_->term() != ready_term_ ||
+                                  raft_->voted_for() != ready_vote_ ||
+                                  raft_->role() != ready_role_;
+    if (election_state_changed && env_.faults.Fire(kCrashPoint)) {
+        // Each message leaves with probability 1/2 until the first that does not: the crash
+        // lands after a random prefix of the broadcast (often none of it, rarely all).
+        uint64_t n = 0;
+        while (env_.random.Chance(0.5)) ++n;
+        sends_before_crash_ = n;
+        sent_in_crash_ = 0;
+    }
     Status s = raft_->Ready();
+    ready_term_ = raft_->term();
+    ready_vote_ = raft_->voted_for();
+    ready_role_ = raft_->role();
+    if (sends_before_crash_) {
+        return Halt(Status::Aborted(fmt::format("fault point {}: crashed after sending {} Raft "
+                                                "message(s)",
+                                                kCrashPoint, sent_in_crash_)));
+    }
     if (!s.ok()) return Halt(s.WithContext("raft"));
     if (!sm_->health().ok()) return Halt(sm_->health().WithContext("state machine"));
     ForgetStaleWaiters();

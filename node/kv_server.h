@@ -20,6 +20,14 @@
 // Fail-stop: if Ready() or the state machine reports a storage failure, the server halts (it
 // ignores every later input) and tells its host through on_halt; the host crashes and reopens it.
 //
+// Fault point "server.crash-mid-broadcast" (BUGGIFY, simulator only): in a Ready that persists a
+// change of election state (a new term, a vote, a new role), the server sends only a random
+// prefix of that Ready's Raft messages and then halts with a status for which
+// IsFaultPointCrash() holds; the simulated host restarts it at once. This is the crash at the
+// worst moment: right after a vote or a term became durable and was (partly) announced. It is
+// what exposes a vote that was never persisted (raft.forget-vote) and leaves the half-replicated
+// logs of Figure 8.
+//
 // Bug switch raft.stale-read: a server that believes it is leader answers reads from its own
 // state without ReadIndex, so a deposed leader in a minority partition serves stale values.
 //
@@ -71,9 +79,13 @@ struct KvServerOptions {
     // the same turn is persisted with ONE sync and sent in one batch. Off in the simulator, whose
     // traces keep one Ready per event.
     bool batch_ready = false;
-    // Called (once) when the server halts on a storage failure. May be empty.
+    // Called (once) when the server halts on a storage failure or a fault-point crash. May be
+    // empty.
     std::function<void(const Status&)> on_halt;
 };
+
+// True iff the server halted because the fault point server.crash-mid-broadcast fired.
+bool IsFaultPointCrash(const Status& halt_reason);
 
 class KvServer {
 public:
@@ -138,6 +150,13 @@ private:
     Term waiters_term_;
     bool halted_ = false;
     Status halt_reason_;
+    // Election state after the last Ready (for the fault point) and, while the fault point's
+    // crash is under way, how many more Raft messages may leave (nullopt: no crash).
+    Term ready_term_;
+    std::optional<NodeId> ready_vote_;
+    raft::Role ready_role_ = raft::Role::kFollower;
+    std::optional<uint64_t> sends_before_crash_;
+    uint64_t sent_in_crash_ = 0;
     uint64_t writes_proposed_ = 0;
     uint64_t reads_served_ = 0;
     uint64_t gc_ticks_ = 0;  // Ticks since the last GC check.

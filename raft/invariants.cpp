@@ -2,6 +2,9 @@
 #include "raft/invariants.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
 
 #include "core/checksum.h"
 
@@ -13,12 +16,99 @@ uint64_t EntryHash(const Entry& e) {
 
 Status InvariantChecker::Check(const std::vector<const RaftNode*>& nodes) {
     touched_.clear();
-    for (const RaftNode* n : nodes) ORRERY_RETURN_IF_ERROR(CheckNode(*n));
+    for (const RaftNode* n : nodes) {
+        ORRERY_RETURN_IF_ERROR(CheckNode(*n));
+        ORRERY_RETURN_IF_ERROR(CheckVote(*n));
+    }
     for (const RaftNode* n : nodes) ORRERY_RETURN_IF_ERROR(CheckLogMatching(*n));
     for (const RaftNode* n : nodes) {
-        if (n->role() == Role::kLeader) ORRERY_RETURN_IF_ERROR(CheckLeaderCompleteness(*n));
+        if (n->role() != Role::kLeader) continue;
+        ORRERY_RETURN_IF_ERROR(CheckLeaderCompleteness(*n));
+        ORRERY_RETURN_IF_ERROR(CheckCommitSafety(*n, nodes));
     }
     return Status::Ok();
+}
+
+Status InvariantChecker::CheckVote(const RaftNode& n) {
+    seen_[n.id()].last = LastSeen{n.last_term(), n.last_index()};
+    auto promised = n.promised_vote();
+    if (!promised) return Status::Ok();
+    auto [it, inserted] = votes_.emplace(std::make_pair(n.id(), promised->first), promised->second);
+    if (!inserted && it->second != promised->second) {
+        return Status::Corruption(fmt::format("vote safety: {} voted for {} and then for {} in term {}",
+                                              n.id(), it->second, promised->second,
+                                              promised->first));
+    }
+    return Status::Ok();
+}
+
+namespace {
+
+// §5.4.1: a voter grants its vote only to a candidate whose log is at least as up to date.
+bool AtLeastAsUpToDate(Term term, LogIndex index, Term other_term, LogIndex other_index) {
+    return term != other_term ? term > other_term : index >= other_index;
+}
+
+}  // namespace
+
+// Only a voter whose last term is above the committed entry's term can be unsafe: one whose last
+// term is at most that term either holds the entry (log matching) or is less up to date than
+// every holder, and the holders are a quorum, so the others are too few to elect it.
+Status InvariantChecker::CheckCommitSafety(const RaftNode& leader,
+                                           const std::vector<const RaftNode*>& nodes) {
+    NodeSeen& s = seen_[leader.id()];
+    LogIndex c = leader.commit_index();
+    if (c <= s.commit_safe) return Status::Ok();
+    s.commit_safe = c;
+    const Entry* entry = leader.FindEntry(c);
+    std::vector<NodeId> voters = leader.voters();
+    if (entry == nullptr || voters.empty()) return Status::Ok();
+    size_t quorum = voters.size() / 2 + 1;
+    for (NodeId candidate : voters) {
+        auto cand = seen_.find(candidate);
+        if (cand == seen_.end() || cand->second.last.term <= entry->term) continue;
+        const LastSeen& last = cand->second.last;
+        auto live = std::find_if(nodes.begin(), nodes.end(),
+                                 [&](const RaftNode* n) { return n->id() == candidate; });
+        if (HoldsEntry(live == nodes.end() ? nullptr : *live, last, c, entry->term)) continue;
+        std::vector<NodeId> electors;
+        for (NodeId v : voters) {
+            auto it = seen_.find(v);
+            if (it == seen_.end() || it->second.last.term == Term(0)) continue;  // Never seen.
+            const LastSeen& m = it->second.last;
+            if (AtLeastAsUpToDate(last.term, last.index, m.term, m.index)) electors.push_back(v);
+        }
+        if (electors.size() >= quorum) {
+            return Status::Corruption(fmt::format(
+                "commit safety: leader {} of term {} committed {}@{}, but {}, whose log lacks it, "
+                "could still be elected by {}{}",
+                leader.id(), leader.term(), c, entry->term, candidate, fmt::join(electors, ","),
+                live == nodes.end() ? " (it is down; its log as last seen)" : ""));
+        }
+    }
+    return Status::Ok();
+}
+
+// Whether a node holds (index, term). A live node is asked; for a node that is down, its log as
+// last seen is followed back from its last entry through the (index, term) -> previous term
+// records of log matching. Where that chain is unknown, the node is assumed to hold the entry
+// (the check stays free of false alarms).
+bool InvariantChecker::HoldsEntry(const RaftNode* live, const LastSeen& last, LogIndex index,
+                                  Term term) const {
+    if (live != nullptr) {
+        if (live->first_index() > index) return true;  // Compacted past it: it was applied.
+        const Entry* e = live->FindEntry(index);
+        return e != nullptr && e->term == term;
+    }
+    if (last.index < index) return false;
+    Term t = last.term;
+    for (LogIndex i = last.index; i > index; --i) {
+        if (t <= term) return t == term;  // Log matching: terms only fall going back.
+        auto it = entries_.find(std::make_pair(i, t));
+        if (it == entries_.end() || !it->second.prev_known) return true;
+        t = it->second.prev;
+    }
+    return t == term;
 }
 
 Status InvariantChecker::CheckNode(const RaftNode& n) {

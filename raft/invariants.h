@@ -10,6 +10,14 @@
 //    that node was in an earlier term than the leader's, at every index it has not compacted.
 //  - State-machine safety: no two nodes apply different entries at one index (tracked globally,
 //    across crashes), and no index ever commits two different entries.
+//  - Vote safety (the root of election safety): a node promises at most one candidate per term,
+//    across its crashes (RaftNode::promised_vote). Two leaders need this broken and a split vote
+//    besides; a broken vote alone is already a violation.
+//  - Commit safety (what §5.4.2 protects): when a leader advances its commit index to c, no voter
+//    whose log lacks entry c could still win an election, i.e. none is at least as up to date
+//    (§5.4.1) as a quorum of voters, itself included. A crashed voter counts with the log it had
+//    when last seen. This is the inductive step behind leader completeness, so it fails at the
+//    moment of a bad commit (Figure 8 (c)), before any later leader erases the entry.
 //  - On each node within one lifetime the commit index never decreases; applied <= commit.
 //
 // The checker is incremental, so a check costs O(what changed since the last one), not O(nodes²
@@ -39,8 +47,13 @@ public:
     // "election safety: n1 and n3 both leaders in term 4".
     Status Check(const std::vector<const RaftNode*>& nodes);
 
-    // A node restarted (a new RaftNode object): forget its per-lifetime state.
-    void OnRestart(NodeId id) { seen_.erase(id); }
+    // A node restarted (a new RaftNode object): forget its per-lifetime state (what it promised
+    // and how up to date it was are kept: they outlive a crash).
+    void OnRestart(NodeId id) {
+        LastSeen last = seen_[id].last;
+        seen_.erase(id);
+        seen_[id].last = last;
+    }
 
     // How many log entries the checker has examined for log matching so far (for tests that
     // show the work is incremental).
@@ -60,8 +73,14 @@ private:
         bool prev_known = false;
         Term prev;               // The term at index - 1 (once some node showed it).
     };
+    struct LastSeen {  // How up to date a node's log was when last seen (Term 0: never seen).
+        Term term;
+        LogIndex index;
+    };
     struct NodeSeen {
+        LastSeen last;
         LogIndex commit;
+        LogIndex commit_safe;      // Commit safety checked up to here (as leader, this lifetime).
         LogIndex commit_scanned;   // Committed entries up to here are recorded.
         LogIndex applied_scanned;  // Applied entries up to here are recorded.
         LogIndex matched;          // Log entries up to here are verified against entries_.
@@ -76,9 +95,13 @@ private:
     Status CheckLogMatching(const RaftNode& n);
     Status CheckEntry(const RaftNode& n, const Entry& e, const Entry* prev);
     Status CheckLeaderCompleteness(const RaftNode& leader);
+    Status CheckVote(const RaftNode& n);
+    Status CheckCommitSafety(const RaftNode& leader, const std::vector<const RaftNode*>& nodes);
+    bool HoldsEntry(const RaftNode* live, const LastSeen& last, LogIndex index, Term term) const;
     static Status CheckLeaderHas(const RaftNode& leader, LogIndex index, const Fingerprint& f);
 
     std::map<Term, NodeId> leaders_;
+    std::map<std::pair<NodeId, Term>, NodeId> votes_;  // (voter, term) -> promised candidate.
     std::map<std::pair<LogIndex, Term>, EntryRecord> entries_;
     std::map<LogIndex, Fingerprint> committed_;
     std::map<LogIndex, Fingerprint> applied_;

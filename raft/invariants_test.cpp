@@ -30,6 +30,8 @@ public:
     Term term_ = Term(1);
     LogIndex commit_;
     LogIndex applied_;
+    std::optional<std::pair<Term, NodeId>> promised_;
+    std::vector<NodeId> voters_;  // Empty: the commit-safety check has nobody to count.
 
     void Step(NodeId, std::string_view) override {}
     void Tick() override {}
@@ -45,10 +47,12 @@ public:
     Role role() const override { return role_; }
     Term term() const override { return term_; }
     std::optional<NodeId> voted_for() const override { return std::nullopt; }
+    std::optional<std::pair<Term, NodeId>> promised_vote() const override { return promised_; }
     std::optional<NodeId> leader() const override { return std::nullopt; }
     LogIndex commit_index() const override { return commit_; }
     LogIndex applied_index() const override { return applied_; }
     LogIndex last_index() const override { return LogIndex(log_.size()); }
+    Term last_term() const override { return log_.empty() ? Term(0) : log_.back().term; }
     LogIndex first_index() const override { return LogIndex(1); }
     LogIndex snapshot_index() const override { return LogIndex(0); }
     std::optional<Entry> EntryAt(LogIndex i) const override {
@@ -60,7 +64,7 @@ public:
         return &log_[i.value() - 1];
     }
     uint64_t log_rewrites() const override { return rewrites_; }
-    std::vector<NodeId> voters() const override { return {}; }
+    std::vector<NodeId> voters() const override { return voters_; }
     std::vector<NodeId> learners() const override { return {}; }
 
 private:
@@ -179,6 +183,72 @@ TEST_CASE("invariants: two nodes applying different entries at one index", "[raf
     b.term_ = Term(2);
     InvariantChecker c;
     CHECK(Check(c, {&a, &b}) == "state machine safety: n2 committed 1@2 but n1 committed 1@1");
+}
+
+TEST_CASE("invariants: a node promises one candidate per term, across its crashes", "[raft]") {
+    FakeNode a(3);
+    InvariantChecker c;
+    a.promised_ = std::make_pair(Term(4), NodeId(1));
+    REQUIRE(Check(c, {&a}) == "ok");
+    c.OnRestart(NodeId(3));  // The same vote remembered after a restart is fine...
+    REQUIRE(Check(c, {&a}) == "ok");
+    a.promised_ = std::make_pair(Term(5), NodeId(2));  // ...and so is a new vote in a new term.
+    REQUIRE(Check(c, {&a}) == "ok");
+    c.OnRestart(NodeId(3));  // raft.forget-vote: the vote of term 5 did not survive the crash.
+    a.promised_ = std::make_pair(Term(5), NodeId(4));
+    CHECK(Check(c, {&a}) == "vote safety: n3 voted for n2 and then for n4 in term 5");
+}
+
+// Figure 8 (c): n1, leader of term 4, has replicated 2@2 to n2 and n3 and commits it by counting
+// replicas; n5 holds 2@3 and, being more up to date than everyone, could still win an election
+// and erase 2@2 (Figure 8 (d)).
+struct Figure8 {
+    FakeNode n1{1}, n2{2}, n3{3}, n4{4}, n5{5};
+    std::vector<const RaftNode*> all() { return {&n1, &n2, &n3, &n4, &n5}; }
+    Figure8() {
+        for (FakeNode* n : {&n1, &n2, &n3, &n4, &n5}) {
+            n->voters_ = {NodeId(1), NodeId(2), NodeId(3), NodeId(4), NodeId(5)};
+            n->Add(1, "a");
+            n->commit_ = n->applied_ = LogIndex(1);
+        }
+        for (FakeNode* n : {&n1, &n2, &n3}) n->Add(2, "b");
+        n5.Add(3, "c");
+        n1.role_ = Role::kLeader;
+        n1.term_ = n2.term_ = n3.term_ = n4.term_ = Term(4);
+        n5.term_ = Term(3);
+    }
+};
+
+TEST_CASE("invariants: committing an old-term entry a more up-to-date node lacks", "[raft]") {
+    Figure8 f;
+    InvariantChecker c;
+    REQUIRE(Check(c, f.all()) == "ok");
+    f.n1.commit_ = LogIndex(2);
+    CHECK(Check(c, f.all()) ==
+          "commit safety: leader n1 of term 4 committed 2@2, but n5, whose log lacks it, could "
+          "still be elected by n1,n2,n3,n4,n5");
+}
+
+TEST_CASE("invariants: commit safety remembers the log of a node that is down", "[raft]") {
+    Figure8 f;
+    InvariantChecker c;
+    REQUIRE(Check(c, f.all()) == "ok");  // n5 seen once with 2@3 at the end of its log...
+    f.n1.commit_ = LogIndex(2);          // ...and down when n1 commits 2@2.
+    CHECK(Check(c, {&f.n1, &f.n2, &f.n3, &f.n4}) ==
+          "commit safety: leader n1 of term 4 committed 2@2, but n5, whose log lacks it, could "
+          "still be elected by n1,n2,n3,n4,n5 (it is down; its log as last seen)");
+}
+
+TEST_CASE("invariants: a commit is safe once an entry of the leader's term is on a quorum",
+          "[raft]") {
+    Figure8 f;
+    for (FakeNode* n : {&f.n1, &f.n2, &f.n3}) n->Add(4, "d");  // §5.4.2: commit 3@4, not 2@2.
+    InvariantChecker c;
+    REQUIRE(Check(c, f.all()) == "ok");
+    f.n1.commit_ = LogIndex(3);
+    CHECK(Check(c, f.all()) == "ok");  // n5 (last 2@3) is less up to date than n1, n2 and n3.
+    f.n4.Add(2, "b");  // Holding the entry, n4 would not elect n5 either.
+    CHECK(Check(c, f.all()) == "ok");
 }
 
 }  // namespace

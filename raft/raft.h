@@ -25,6 +25,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/env.h"
@@ -164,10 +165,16 @@ public:
     virtual Role role() const = 0;
     virtual Term term() const = 0;
     virtual std::optional<NodeId> voted_for() const = 0;
+    // The last vote this node made known, as (term, candidate): set once the Ready that persisted
+    // the vote has sent the messages that depend on it (a granted VoteResp, or a candidate's own
+    // vote requests). A vote cast in memory and lost in a crash before that Ready is never
+    // promised. The invariant checker holds every node to one promised candidate per term.
+    virtual std::optional<std::pair<Term, NodeId>> promised_vote() const = 0;
     virtual std::optional<NodeId> leader() const = 0;
     virtual LogIndex commit_index() const = 0;
     virtual LogIndex applied_index() const = 0;  // The state machine's applied index.
     virtual LogIndex last_index() const = 0;
+    virtual Term last_term() const = 0;          // The term of the entry at last_index().
     virtual LogIndex first_index() const = 0;    // First entry in the log (snapshot index + 1).
     virtual LogIndex snapshot_index() const = 0;
     // Returns the entry at i from the in-memory log view (nullopt if compacted or beyond the end).

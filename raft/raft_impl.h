@@ -52,10 +52,12 @@ public:
     Role role() const override { return role_; }
     Term term() const override { return term_; }
     std::optional<NodeId> voted_for() const override { return vote_; }
+    std::optional<std::pair<Term, NodeId>> promised_vote() const override { return promised_; }
     std::optional<NodeId> leader() const override { return leader_; }
     LogIndex commit_index() const override { return commit_; }
     LogIndex applied_index() const override { return sm_.applied_index(); }
     LogIndex last_index() const override { return log_->last_index(); }
+    Term last_term() const override { return LastTerm(); }
     LogIndex first_index() const override { return log_->first_index(); }
     LogIndex snapshot_index() const override { return log_->snapshot().index; }
     std::optional<Entry> EntryAt(LogIndex i) const override;
@@ -151,6 +153,7 @@ private:
     Role role_ = Role::kFollower;
     Term term_;
     std::optional<NodeId> vote_;
+    std::optional<std::pair<Term, NodeId>> promised_;  // See RaftNode::promised_vote().
     std::optional<NodeId> leader_;
     LogIndex commit_;
     Membership config_;

@@ -210,6 +210,7 @@ Status Raft::Ready() {
     if (role_ == Role::kLeader && !hard_state_changed) SendOutbox();
     ORRERY_RETURN_IF_ERROR(log_->Sync());
     SendOutbox();
+    if (vote_) promised_ = std::make_pair(term_, *vote_);
     if (role_ == Role::kLeader) MaybeCommit();
     ORRERY_RETURN_IF_ERROR(ApplyCommitted());
     AdvanceReads();

@@ -147,8 +147,15 @@ bool Raft::SendAppend(NodeId to, bool send_if_empty) {
     m.prev_index = prev;
     m.prev_term = *prev_term;
     m.commit = commit_;
-    for (LogIndex i = pr.next; i <= log_->last_index() && m.entries.size() < cfg_.max_append_entries;
-         ++i) {
+    // BUGGIFY: an append that would carry entries of earlier terms and then this leader's own
+    // stops at the term boundary, so the follower acks the old entries alone. This is the corner
+    // §5.4.2 exists for (Figure 8): counting those acks must not commit anything.
+    LogIndex last = log_->last_index();
+    if (pr.next <= last && *log_->TermAt(pr.next) != term_ && *log_->TermAt(last) == term_ &&
+        env_.faults.Fire("raft.split-append-at-term")) {
+        while (last > pr.next && *log_->TermAt(last) == term_) --last;
+    }
+    for (LogIndex i = pr.next; i <= last && m.entries.size() < cfg_.max_append_entries; ++i) {
         m.entries.push_back(log_->At(i));
     }
     if (m.entries.empty() && pr.state == ProgressState::kReplicate && !send_if_empty) return false;

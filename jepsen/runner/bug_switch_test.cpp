@@ -59,6 +59,14 @@ TEST_CASE("storage.no-sync is caught within 200 smoke seeds", "[jepsen][campaign
     ExpectCaught("storage.no-sync", "kv", {"invariant", "linearizability", "liveness"});
 }
 
+TEST_CASE("raft.forget-vote is caught within 200 smoke seeds", "[jepsen][campaign][bugs]") {
+    // A voter that crashes right after its vote left (the fault point
+    // server.crash-mid-broadcast, kv_server.h) restarts within a millisecond in the same term
+    // with no vote on disk, and grants a second candidate whose request was still in flight:
+    // the invariant checker's vote safety (raft/invariants.h).
+    ExpectCaught("raft.forget-vote", "kv", {"invariant"});
+}
+
 TEST_CASE("kv.no-dedup is caught within 200 smoke seeds", "[jepsen][campaign][bugs]") {
     ExpectCaught("kv.no-dedup", "kv", {"linearizability"});
 }

@@ -16,6 +16,9 @@ namespace orrery::jepsen::runner {
 namespace {
 
 constexpr Duration kRestartDelay = Duration::Millis(200);
+// A crash at the fault point server.crash-mid-broadcast is a process crash that a supervisor
+// restarts at once, faster than most messages in flight arrive.
+constexpr Duration kFaultCrashRestartDelay = Duration::Millis(1);
 constexpr Duration kLivenessPoll = Duration::Millis(20);
 constexpr Duration kRunSlice = Duration::Millis(100);
 
@@ -76,7 +79,10 @@ public:
     ServerProcess(Env& sim_env, ClusterRun& run) : run_(run) {
         Env& env = WithBugs(sim_env);
         node::KvServerOptions o = run.ServerOptions(env.node);
-        o.on_halt = [this, id = env.node](const Status&) { run_.Supervise(id, Duration(0)); };
+        o.on_halt = [this, id = env.node](const Status& why) {
+            run_.Supervise(id, node::IsFaultPointCrash(why) ? kFaultCrashRestartDelay
+                                                            : kRestartDelay);
+        };
         auto server = node::KvServer::Open(env, std::move(o));
         if (server.ok()) {
             server_ = std::move(*server);
@@ -84,7 +90,7 @@ public:
         }
         env.tracer.Record(env.node, "note",
                           {{"text", "open failed: " + server.status().ToString()}});
-        run.Supervise(env.node, Duration(0));
+        run.Supervise(env.node, kRestartDelay);
     }
 
     node::KvServer* server() { return server_ ? server_.get() : nullptr; }
@@ -198,11 +204,11 @@ node::KvServerOptions ClusterRun::ServerOptions(NodeId id) const {
     return o;
 }
 
-void ClusterRun::Supervise(NodeId id, Duration delay) {
+void ClusterRun::Supervise(NodeId id, Duration restart_delay) {
     // Deferred: the failing server is still on the call stack.
-    sim_->ScheduleAt(sim_->Now() + delay, [this, id] {
+    sim_->ScheduleAt(sim_->Now(), [this, id, restart_delay] {
         if (sim_->IsUp(id)) sim_->Crash(id);
-        sim_->ScheduleAt(sim_->Now() + kRestartDelay, [this, id] {
+        sim_->ScheduleAt(sim_->Now() + restart_delay, [this, id] {
             if (sim_->IsUp(id)) return;  // The nemesis restarted it already.
             ++supervisor_restarts_;
             sim_->Restart(id);
@@ -254,12 +260,14 @@ void ClusterRun::InstallInvariants() {
 void ClusterRun::AppendRaftState(const raft::RaftNode& n, std::vector<uint64_t>* out) const {
     // Everything the invariants read changes one of these: a log suffix rewritten moves
     // log_rewrites(), and a restart builds a new object, which the incarnation counter covers.
-    const raft::Entry* last = n.FindEntry(n.last_index());
+    // A promised vote can change without a term change (a vote granted in the current term).
+    auto vote = n.promised_vote();
     out->insert(out->end(), {n.id().value(), static_cast<uint64_t>(n.role()), n.term().value(),
                              n.commit_index().value(), n.applied_index().value(),
                              n.last_index().value(), n.first_index().value(),
-                             n.snapshot_index().value(), last ? last->term.value() : 0,
-                             n.log_rewrites(), incarnations_});
+                             n.snapshot_index().value(), n.last_term().value(),
+                             n.log_rewrites(), incarnations_,
+                             vote ? vote->first.value() : 0, vote ? vote->second.value() : 0});
 }
 
 void ClusterRun::ObserveLeaders(const std::vector<const raft::RaftNode*>& nodes) {

@@ -115,7 +115,7 @@ private:
     std::unique_ptr<sim::Process> MakeServer(Env& env);
     node::KvServerOptions ServerOptions(NodeId id) const;
     node::KvServer* Server(NodeId id);
-    void Supervise(NodeId id, Duration delay);
+    void Supervise(NodeId id, Duration restart_delay);  // Crash now, restart after the delay.
     void InstallInvariants();
     void ObserveLeaders(const std::vector<const raft::RaftNode*>& nodes);
     void AppendRaftState(const raft::RaftNode& n, std::vector<uint64_t>* out) const;
