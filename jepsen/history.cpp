@@ -21,7 +21,11 @@ std::string RenderOp(const Op& op) {
     nlohmann::ordered_json j;
     j["index"] = op.index;
     j["time"] = op.time_us;
-    j["process"] = op.process;
+    if (IsNemesis(op)) {
+        j["process"] = "nemesis";
+    } else {
+        j["process"] = op.process;
+    }
     j["type"] = OpTypeName(op.type);
     j["f"] = op.f;
     j["key"] = op.key;
@@ -38,8 +42,11 @@ Result<Op> ParseOp(std::string_view line) {
     auto process = j.find("process");
     auto f = j.find("f");
     if (type == j.end() || !type->is_string()) return Status::InvalidArgument("missing \"type\"");
-    if (process == j.end() || !process->is_number_integer()) {
-        return Status::InvalidArgument("missing integer \"process\"");
+    bool nemesis = process != j.end() && *process == "nemesis";
+    if (!nemesis && (process == j.end() || !process->is_number_integer() ||
+                     process->get<int64_t>() < 0)) {
+        return Status::InvalidArgument(
+            "\"process\" must be a non-negative integer or \"nemesis\"");
     }
     if (f == j.end() || !f->is_string()) return Status::InvalidArgument("missing \"f\"");
     std::string t = type->get<std::string>();
@@ -48,7 +55,11 @@ Result<Op> ParseOp(std::string_view line) {
     else if (t == "fail") op.type = OpType::kFail;
     else if (t == "info") op.type = OpType::kInfo;
     else return Status::InvalidArgument(fmt::format("unknown type \"{}\"", t));
-    op.process = process->get<int64_t>();
+    if (nemesis && op.type != OpType::kInfo) {
+        return Status::InvalidArgument(
+            fmt::format("a nemesis event must be of type \"info\", not \"{}\"", t));
+    }
+    op.process = nemesis ? kNemesisProcess : process->get<int64_t>();
     op.f = f->get<std::string>();
     if (auto it = j.find("index"); it != j.end() && it->is_number_integer()) op.index = it->get<int64_t>();
     if (auto it = j.find("time"); it != j.end() && it->is_number_integer()) op.time_us = it->get<int64_t>();
@@ -72,6 +83,7 @@ Result<std::vector<int64_t>> History::Pair() const {
     std::map<int64_t, int64_t> open;  // process -> index of its outstanding invoke.
     for (size_t i = 0; i < ops_.size(); ++i) {
         const Op& op = ops_[i];
+        if (IsNemesis(op)) continue;
         auto it = open.find(op.process);
         if (op.type == OpType::kInvoke) {
             if (it != open.end()) {

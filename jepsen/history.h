@@ -15,6 +15,12 @@
 // type (invoke|ok|fail|info), f (the function: read, write, cas, transfer, txn, add, ...),
 // key (string; "" when the op spans keys), value (any JSON: a register value, [old,new] for cas,
 // a list of micro-ops for txn: [["append","x",3],["r","y",[1,2]]], ...), and optional error text.
+//
+// Faults are recorded as Jepsen records them: events of the process "nemesis" (the only
+// non-integer process), always of type info, one when a fault begins and one when it ends:
+//   {"index":7,"time":5001000,"process":"nemesis","type":"info","f":"kill","key":"","value":"n3"}
+// They say what the cluster went through and when; they are not client operations, so pairing
+// and every checker skip them. Client processes are non-negative integers.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -31,18 +37,24 @@ namespace orrery::jepsen {
 
 enum class OpType : uint8_t { kInvoke, kOk, kFail, kInfo };
 
+// Op::process of nemesis events; rendered and parsed as "process":"nemesis".
+inline constexpr int64_t kNemesisProcess = -1;
+
 std::string_view OpTypeName(OpType t);
 
 struct Op {
     int64_t index = -1;      // Position in the history; assigned by History::Append.
     int64_t time_us = 0;     // True (virtual) time of the event.
-    int64_t process = 0;     // The client process.
+    int64_t process = 0;     // The client process, or kNemesisProcess.
     OpType type = OpType::kInvoke;
     std::string f;           // The function.
     std::string key;         // The key, or "" for multi-key ops.
     nlohmann::json value;    // Arguments on invoke, results on completion.
     std::string error;       // Why it failed or is unknown (fail/info only).
 };
+
+// True for a nemesis event (a fault beginning or ending), which no checker judges.
+inline bool IsNemesis(const Op& op) { return op.process == kNemesisProcess; }
 
 // Renders one op as a JSON line (no trailing newline) and parses one back.
 std::string RenderOp(const Op& op);
@@ -58,8 +70,9 @@ public:
     size_t size() const { return ops_.size(); }
 
     // Returns, for each op index, the index of its matching completion (for invokes) or
-    // invocation (for completions), or -1 for an invoke that never completed. Pairing is by
-    // process: a process's next completion completes its outstanding invoke.
+    // invocation (for completions), or -1 for an invoke that never completed and for nemesis
+    // events. Pairing is by process: a process's next completion completes its outstanding
+    // invoke.
     // Corruption if a process completes an op it never invoked, or invokes twice.
     Result<std::vector<int64_t>> Pair() const;
 

@@ -50,5 +50,38 @@ TEST_CASE("malformed history lines name the line", "[jepsen]") {
           Code::kInvalidArgument);
 }
 
+TEST_CASE("nemesis events round-trip and are left out of pairing", "[jepsen]") {
+    History h;
+    Op kill = MakeOp(kNemesisProcess, OpType::kInfo, "kill", "n3");
+    kill.key = "";
+    h.Append(kill);
+    h.Append(MakeOp(1, OpType::kInvoke, "write", 3));
+    Op restart = MakeOp(kNemesisProcess, OpType::kInfo, "restart", "n3");
+    restart.key = "";
+    h.Append(restart);
+    h.Append(MakeOp(1, OpType::kOk, "write", 3));
+    std::string text = h.Render();
+    CHECK(text.find("\"process\":\"nemesis\",\"type\":\"info\",\"f\":\"kill\"") !=
+          std::string::npos);
+    auto parsed = History::Parse(text);
+    REQUIRE(parsed.ok());
+    CHECK(parsed->Render() == text);
+    CHECK(IsNemesis(parsed->ops()[0]));
+    CHECK_FALSE(IsNemesis(parsed->ops()[1]));
+    auto pairs = parsed->Pair();
+    REQUIRE(pairs.ok());
+    CHECK(*pairs == std::vector<int64_t>{-1, 3, -1, 1});
+}
+
+TEST_CASE("only \"nemesis\" and non-negative integers are processes", "[jepsen]") {
+    CHECK(History::Parse("{\"type\":\"info\",\"process\":\"client\",\"f\":\"kill\"}")
+              .status().code() == Code::kInvalidArgument);
+    CHECK(History::Parse("{\"type\":\"info\",\"process\":-1,\"f\":\"read\"}")
+              .status().code() == Code::kInvalidArgument);
+    auto invoke = History::Parse("{\"type\":\"invoke\",\"process\":\"nemesis\",\"f\":\"kill\"}");
+    REQUIRE_FALSE(invoke.ok());
+    CHECK(invoke.status().message().find("must be of type \"info\"") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace orrery::jepsen

@@ -13,6 +13,7 @@ Result<std::vector<Operation>> CollectOperations(const History& history, const S
     const std::vector<Op>& ops = history.ops();
     for (size_t i = 0; i < ops.size(); ++i) {
         const Op& op = ops[i];
+        if (IsNemesis(op)) continue;  // A fault, not a client operation.
         auto it = open.find(op.process);
         if (op.type == OpType::kInvoke) {
             if (it != open.end()) {

@@ -1,7 +1,8 @@
 // Operations: a history's invocations paired with their completions.
 //
 // Checkers reason about whole operations, not events. An Operation joins an invoke with the
-// completion its process gave it (History::Pair's rule). An invoke that never completed is
+// completion its process gave it (History::Pair's rule). Nemesis events are not operations and
+// are left out. An invoke that never completed is
 // treated like an info: the operation may have happened, at any time after its invocation.
 // Real-time order is history order: op A precedes op B iff A's completion comes before B's
 // invocation in the file. Invariant: operations are listed in order of their invocation.
