@@ -39,6 +39,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -75,6 +76,7 @@ struct ClusterArgs {
     std::vector<std::string> groups;  // partition.
     uint64_t snapshot_entries = 0;  // 0: the node's default.
     bool no_group_commit = false;
+    std::vector<std::string> bugs;  // --bug NAME for every node (start, restart).
 };
 
 [[noreturn]] void BadInput(const std::string& message) {
@@ -140,11 +142,21 @@ std::optional<pid_t> RunningPid(const ClusterArgs& a, uint32_t id) {
     return std::nullopt;
 }
 
-// Reaps `pid` if it is our child, and reports whether it has gone.
+// The state letter of /proc/<pid>/stat (R, S, T, Z, ...), or '\0' if the process is gone.
+char ProcessState(pid_t pid) {
+    std::ifstream in(fmt::format("/proc/{}/stat", pid));
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    size_t paren = stat.rfind(')');  // The command name may itself hold spaces and parentheses.
+    return paren == std::string::npos || paren + 2 >= stat.size() ? '\0' : stat[paren + 2];
+}
+
+// Reaps `pid` if it is our child, and reports whether it has gone. A zombie has gone too: a node
+// started by an earlier `orrery cluster` command is reaped by init, which may take seconds.
 bool Gone(pid_t pid) {
     int status = 0;
     if (::waitpid(pid, &status, WNOHANG) == pid) return true;
-    return ::kill(pid, 0) != 0 && errno == ESRCH;
+    if (::kill(pid, 0) != 0 && errno == ESRCH) return true;
+    return ProcessState(pid) == 'Z';
 }
 
 bool WaitGone(pid_t pid, std::chrono::milliseconds timeout) {
@@ -174,6 +186,7 @@ Result<pid_t> Spawn(const ClusterArgs& a, uint32_t id) {
     if (!a.engine.empty()) args.insert(args.end(), {"--engine", a.engine});
     if (a.trace) args.insert(args.end(), {"--trace", NodeFile(a, id, ".jsonl")});
     if (a.no_group_commit) args.push_back("--no-group-commit");
+    for (const std::string& bug : a.bugs) args.insert(args.end(), {"--bug", bug});
     if (a.snapshot_entries != 0) {
         args.insert(args.end(), {"--snapshot-entries", std::to_string(a.snapshot_entries)});
     }
@@ -424,6 +437,9 @@ void Register_cluster(CLI::App& app) {
                       "Compact each node's log after this many applied entries");
     start->add_flag("--no-group-commit", args->no_group_commit,
                     "Nodes persist after every input (for comparison)");
+    start->add_option("--bug", args->bugs,
+                      "Start the nodes with a known protocol bug (repeatable; see `orrery node "
+                      "--help`)");
     start->callback([args] { Start(*args); });
 
     CLI::App* stop = cmd->add_subcommand("stop", "Stop every node this cluster started");
@@ -460,6 +476,8 @@ void Register_cluster(CLI::App& app) {
     restart->add_flag("--trace", args->trace, "Write the node's trace to nN.jsonl");
     restart->add_option("--snapshot-entries", args->snapshot_entries,
                         "Compact the node's log after this many applied entries");
+    restart->add_option("--bug", args->bugs,
+                        "Start the node with a known protocol bug (repeatable)");
     restart->callback([args] {
         net::ClusterConfig config = LoadOrCreateConfig(*args, false);
         uint32_t id = CheckedNode(*args, config);

@@ -9,26 +9,43 @@
 //      write / cas on --keys registers, or node::TxnClient doing bank transfers and reads
 //      (tools/jepsen_real.h);
 //   3. nemesis (a second thread that only runs `orrery cluster kill|restart|partition|heal|
-//      pause|resume` subprocesses): every --interval it takes one enabled fault at random: kill
-//      a node with SIGKILL and restart it one interval later, split the nodes into two random
-//      halves and heal one interval later, or freeze a node with SIGSTOP and thaw it one
-//      interval later (kills and pauses aim at the leader half the time);
+//      pause|resume` subprocesses): every --interval it takes one enabled fault (in rounds
+//      that take every enabled kind once, in random order): kill a node with SIGKILL and
+//      restart it one interval later, split the nodes into two random halves and heal one
+//      interval later, or freeze a node with SIGSTOP and thaw it one interval later (kills and
+//      pauses aim at the leader half the time); --engine and --bug reach restarted nodes too;
 //   4. after --duration: stops invoking, lets operations in flight end, heals, restarts any dead
 //      node, stops the cluster, writes the history (jepsen/history.h JSON Lines) and judges it
 //      with the workload's checker: "kv" (per-key linearizability) or "bank" (invariant total,
 //      no negative balance).
 // --seed fixes the operations and the nemesis's choices, not the timing: a real run does not
-// replay. The cluster directory is kept (logs, data, history).
+// replay. The history holds the nemesis's faults too (process "nemesis", type info: one event
+// when a fault begins, one when it ends), which the checkers skip.
 //
-// Exit status: 0 valid, 1 invalid, 3 unknown (the checker's budget ran out), 2 bad input or a
-// cluster that did not start.
+// The cluster directory (logs, data, history): a directory the run created (the default fresh
+// one under $TMPDIR, or a --dir that did not exist) is removed after a valid run, unless --keep;
+// it is kept, and its path printed, when the verdict is not valid, on any error or interrupt,
+// and when --dir named an existing directory. The nodes are stopped on every path out of the
+// command, errors and SIGINT/SIGTERM/SIGHUP included (a signal ends the run early: clients stop
+// invoking, operations in flight end, and the shorter history is still checked).
+//
+// Exit status: 0 valid, 1 invalid, 3 unknown (the checker's budget ran out), 2 bad input, a
+// cluster that did not start or another error, 130 interrupted (unless the history was invalid).
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <signal.h>
 #include <stdlib.h>
 
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -50,6 +67,7 @@ using jepsen_real::RunSelf;
 using jepsen_real::SteadyClock;
 
 constexpr int kMaxClients = 256;
+constexpr int kInterruptedExit = 130;
 
 struct JepsenArgs {
     bool real = false;
@@ -63,6 +81,8 @@ struct JepsenArgs {
     std::string dir;
     std::string history;
     std::string engine;
+    bool keep = false;
+    std::vector<std::string> bugs;
     std::optional<uint64_t> seed;
 };
 
@@ -70,8 +90,6 @@ struct JepsenArgs {
     fmt::print(stderr, "orrery jepsen: {}\n", message);
     throw CLI::RuntimeError(2);
 }
-
-using SteadyClock = std::chrono::steady_clock;
 
 // Checks the arguments; returns the run's duration and nemesis interval.
 std::pair<Duration, Duration> Validate(const JepsenArgs& a, jepsen_real::NemesisKinds* kinds) {
@@ -98,17 +116,228 @@ std::pair<Duration, Duration> Validate(const JepsenArgs& a, jepsen_real::Nemesis
             BadInput("unknown nemesis '" + item + "' (kill, partition, pause, none)");
         }
     }
+    if (!a.history.empty()) {
+        std::filesystem::path parent = std::filesystem::absolute(a.history).parent_path();
+        if (!std::filesystem::is_directory(parent)) {
+            BadInput("--history " + a.history + ": no directory " + parent.string());
+        }
+    }
     return {*duration, *interval};
 }
 
-std::string MakeDir(const JepsenArgs& a) {
+// Set by SIGINT, SIGTERM or SIGHUP while a run is under way: the run ends early and tears down.
+std::atomic<bool> g_interrupted = false;
+extern "C" void OnInterrupt(int) { g_interrupted = true; }
+
+// Catches SIGINT, SIGTERM and SIGHUP for its lifetime (the nodes run in their own sessions, so a
+// terminal's Ctrl-C reaches only this process, which must stop them), then restores the old
+// handlers.
+class InterruptGuard {
+public:
+    InterruptGuard() {
+        g_interrupted = false;
+        struct sigaction action = {};
+        action.sa_handler = OnInterrupt;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = SA_RESTART;
+        for (size_t i = 0; i < kSignals.size(); ++i) ::sigaction(kSignals[i], &action, &old_[i]);
+    }
+    ~InterruptGuard() {
+        for (size_t i = 0; i < kSignals.size(); ++i) ::sigaction(kSignals[i], &old_[i], nullptr);
+    }
+    InterruptGuard(const InterruptGuard&) = delete;
+    InterruptGuard& operator=(const InterruptGuard&) = delete;
+
+private:
+    static constexpr std::array<int, 3> kSignals = {SIGINT, SIGTERM, SIGHUP};
+    std::array<struct sigaction, 3> old_ = {};
+};
+
+// The run's directory, and whether this run created it (only then may it remove it).
+struct RunDir {
+    std::string path;
+    bool created = false;
+};
+
+RunDir MakeDir(const JepsenArgs& a) {
     if (!a.dir.empty()) {
-        std::filesystem::create_directories(a.dir);
-        return a.dir;
+        std::error_code ec;
+        bool existed = std::filesystem::exists(a.dir, ec);
+        if (existed && !std::filesystem::is_directory(a.dir, ec)) {
+            BadInput("--dir " + a.dir + " is not a directory");
+        }
+        std::filesystem::create_directories(a.dir, ec);
+        if (ec) BadInput("cannot create --dir " + a.dir + ": " + ec.message());
+        return {a.dir, !existed};
     }
     std::string templ = (std::filesystem::temp_directory_path() / "orrery-jepsen-XXXXXX").string();
-    if (::mkdtemp(templ.data()) == nullptr) BadInput("cannot create a temporary directory");
-    return templ;
+    if (::mkdtemp(templ.data()) == nullptr) {
+        BadInput("cannot create a directory from " + templ + ": " + std::strerror(errno));
+    }
+    return {templ, true};
+}
+
+// Owns the cluster's nodes and directory for the run. Whatever way the run ends, the destructor
+// stops nodes still running; unless Finish(true) removed the directory, it is kept and its path
+// printed.
+class ClusterGuard {
+public:
+    explicit ClusterGuard(RunDir dir) : dir_(std::move(dir)) {}
+    ~ClusterGuard() {
+        if (started_ && !stopped_) StopNodes();
+        if (!finished_) {
+            fmt::print(stderr, "orrery jepsen: kept the cluster directory {}\n", dir_.path);
+        }
+    }
+    ClusterGuard(const ClusterGuard&) = delete;
+    ClusterGuard& operator=(const ClusterGuard&) = delete;
+
+    const std::string& path() const { return dir_.path; }
+    std::string log() const { return dir_.path + "/nemesis.log"; }
+
+    // Starts the nodes; false if they did not all come up.
+    bool StartNodes(const std::vector<std::string>& node_args) {
+        started_ = true;
+        std::vector<std::string> args = {"cluster", "start", "--dir", dir_.path};
+        args.insert(args.end(), node_args.begin(), node_args.end());
+        return RunSelf(args, log()) == 0;
+    }
+
+    // Stops every node (SIGTERM, then SIGKILL after `orrery cluster stop`'s timeout). False if
+    // `orrery cluster stop` failed, so nodes may still run.
+    bool StopNodes() {
+        stopped_ = true;
+        stop_ok_ = RunSelf({"cluster", "stop", "--dir", dir_.path}, log()) == 0;
+        if (!stop_ok_) {
+            fmt::print(stderr, "orrery jepsen: `orrery cluster stop --dir {}` failed; see {}\n",
+                       dir_.path, log());
+        }
+        return stop_ok_;
+    }
+
+    // Ends the run: removes the directory if `remove`, this run created it and its nodes are
+    // known to be stopped; else keeps it. Prints which.
+    void Finish(bool remove, const std::string& why_kept) {
+        finished_ = true;
+        if (remove && dir_.created && stopped_ && stop_ok_) {
+            std::error_code ec;
+            std::filesystem::remove_all(dir_.path, ec);
+            if (!ec) {
+                fmt::print("removed {}\n", dir_.path);
+                return;
+            }
+            fmt::print(stderr, "orrery jepsen: cannot remove {}: {}\n", dir_.path, ec.message());
+        }
+        std::string reason = why_kept;
+        if (remove && !dir_.created) reason = "it existed before the run";
+        if (remove && dir_.created && !(stopped_ && stop_ok_)) reason = "nodes may still run";
+        fmt::print("kept {} ({})\n", dir_.path, reason);
+    }
+
+private:
+    RunDir dir_;
+    bool started_ = false;
+    bool stopped_ = false;
+    bool stop_ok_ = false;
+    bool finished_ = false;
+};
+
+// True iff `file` lies inside directory `dir`.
+bool Inside(const std::string& file, const std::string& dir) {
+    auto f = std::filesystem::weakly_canonical(std::filesystem::absolute(file));
+    auto d = std::filesystem::weakly_canonical(std::filesystem::absolute(dir));
+    auto [end, unused] = std::mismatch(d.begin(), d.end(), f.begin(), f.end());
+    return end == d.end();
+}
+
+// The run proper, in `cluster`'s directory. Returns the exit status.
+int RunInDir(const JepsenArgs& a, ClusterGuard& cluster, jepsen_real::NemesisKinds kinds,
+             Duration duration, Duration interval, uint64_t seed) {
+    const std::string& dir = cluster.path();
+    std::string history_path = a.history.empty() ? dir + "/history.jsonl" : a.history;
+    auto config = net::FreeLocalhostConfig(a.nodes);
+    if (!config.ok()) BadInput(config.status().ToString());
+    std::ofstream(dir + "/config.json") << config->ToJson();
+    std::vector<std::string> node_args;
+    if (!a.engine.empty()) node_args.insert(node_args.end(), {"--engine", a.engine});
+    for (const std::string& bug : a.bugs) node_args.insert(node_args.end(), {"--bug", bug});
+    fmt::print("jepsen --real: {} workload for {}, {} nodes in {}, {} clients, nemesis {} every "
+               "{}, seed {}{}\n",
+               a.workload, a.duration, a.nodes, dir, a.clients, a.nemesis, a.interval, seed,
+               a.bugs.empty() ? "" : fmt::format(", bugs {}", fmt::join(a.bugs, ",")));
+    std::fflush(stdout);
+    if (!cluster.StartNodes(node_args)) {
+        fmt::print(stderr, "orrery jepsen: the cluster did not start; see {} and the node logs\n",
+                   cluster.log());
+        std::vector<std::string> seen;  // Each node's last log line, once per distinct text.
+        for (const auto& [id, addresses] : config->nodes) {
+            std::ifstream in(fmt::format("{}/n{}.log", dir, id.value()));
+            std::string last;
+            for (std::string line; std::getline(in, line);) {
+                if (!line.empty()) last = line;
+            }
+            if (last.empty() || std::find(seen.begin(), seen.end(), last) != seen.end()) continue;
+            seen.push_back(last);
+            fmt::print(stderr, "  n{}.log: {}\n", id.value(), last);
+        }
+        return 2;
+    }
+    std::vector<uint32_t> ids;
+    for (const auto& [id, addresses] : config->nodes) ids.push_back(id.value());
+    uint64_t nemesis_seed = Random(seed).Fork("nemesis").Next();
+    jepsen_real::Nemesis nemesis(dir, ids, kinds, interval, nemesis_seed, node_args);
+    std::unique_ptr<jepsen_real::RealWorkload> run;
+    if (a.workload == "bank") {
+        run = std::make_unique<jepsen_real::BankRun>(*config, a.clients, seed);
+    } else {
+        run = std::make_unique<jepsen_real::RegisterRun>(*config, a.clients, a.keys, seed);
+    }
+    auto start = SteadyClock::now();
+    if (!g_interrupted) {
+        nemesis.Start(start);
+        run->Run(duration, start, g_interrupted);
+    }
+    bool interrupted = g_interrupted;
+    if (interrupted) {
+        fmt::print(stderr, "orrery jepsen: interrupted after {:.1f}s; stopping the cluster\n",
+                   std::chrono::duration<double>(SteadyClock::now() - start).count());
+    }
+    nemesis.StopAndHeal();
+    cluster.StopNodes();
+
+    for (const std::string& action : nemesis.actions()) fmt::print("nemesis {}\n", action);
+    const jepsen_real::Counts& c = run->counts();
+    std::vector<jepsen_real::NemesisEvent> events = nemesis.events();
+    jepsen::History history = jepsen_real::WithNemesis(run->history(), events);
+    fmt::print("ops: {} ok, {} fail, {} info ({} events, {} of them the nemesis's)\n", c.ok,
+               c.fail, c.info, history.size(), events.size());
+    fmt::print("nemesis: {} kills, {} partitions, {} pauses\n", nemesis.kills(),
+               nemesis.partitions(), nemesis.pauses());
+    {
+        std::ofstream out(history_path);
+        out << history.Render();
+        out.close();
+        if (!out) BadInput("cannot write the history to " + history_path);
+    }
+    jepsen::checker::SourceLines lines;
+    auto report =
+        jepsen::checker::CheckHistory(run->model(), history, lines, run->check_options());
+    if (!report.ok()) BadInput("checker: " + report.status().ToString());
+    fmt::print("checker ({}): {}\n", run->model(), report->text);
+    int status = jepsen::checker::VerdictExitCode(report->verdict);
+    if (interrupted && status != 1) status = kInterruptedExit;
+    bool history_in_dir = Inside(history_path, dir);
+    bool remove = status == 0 && !a.keep;
+    // An explicit --history inside the directory is the user's file: keep it.
+    if (remove && history_in_dir && !a.history.empty()) remove = false;
+    std::string why = a.keep                                  ? "--keep"
+                      : interrupted                           ? "interrupted"
+                      : status != 0                           ? "the verdict is not valid"
+                      : "--history names a file inside it";
+    cluster.Finish(remove, why);
+    if (std::filesystem::exists(history_path)) fmt::print("history: {}\n", history_path);
+    std::fflush(stdout);
+    return status;
 }
 
 void RunJepsen(const JepsenArgs& a) {
@@ -116,52 +345,18 @@ void RunJepsen(const JepsenArgs& a) {
     auto [duration, interval] = Validate(a, &kinds);
     uint64_t seed = a.seed ? *a.seed : Random(static_cast<uint64_t>(
                                            SteadyClock::now().time_since_epoch().count())).Next();
-    std::string dir = MakeDir(a);
-    std::string history_path = a.history.empty() ? dir + "/history.jsonl" : a.history;
-    auto config = net::FreeLocalhostConfig(a.nodes);
-    if (!config.ok()) BadInput(config.status().ToString());
-    std::ofstream(dir + "/config.json") << config->ToJson();
-    std::vector<std::string> start = {"cluster", "start", "--dir", dir};
-    if (!a.engine.empty()) start.insert(start.end(), {"--engine", a.engine});
-    fmt::print("jepsen --real: {} workload for {}, {} nodes in {}, {} clients, nemesis {} every "
-               "{}, seed {}\n",
-               a.workload, a.duration, a.nodes, dir, a.clients, a.nemesis, a.interval, seed);
-    std::fflush(stdout);
-    if (RunSelf(start, dir + "/nemesis.log") != 0) {
-        RunSelf({"cluster", "stop", "--dir", dir}, dir + "/nemesis.log");
-        BadInput("the cluster did not start; see " + dir + "/nemesis.log");
+    InterruptGuard interrupts;
+    int status = 0;
+    try {
+        ClusterGuard cluster(MakeDir(a));
+        status = RunInDir(a, cluster, kinds, duration, interval, seed);
+    } catch (const CLI::Error&) {
+        throw;
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "orrery jepsen: {}\n", e.what());
+        throw CLI::RuntimeError(2);
     }
-    std::vector<uint32_t> ids;
-    for (const auto& [id, addresses] : config->nodes) ids.push_back(id.value());
-    uint64_t nemesis_seed = Random(seed).Fork("nemesis").Next();
-    jepsen_real::Nemesis nemesis(dir, ids, kinds, interval, nemesis_seed);
-    std::unique_ptr<jepsen_real::RealWorkload> run;
-    if (a.workload == "bank") {
-        run = std::make_unique<jepsen_real::BankRun>(*config, a.clients, seed);
-    } else {
-        run = std::make_unique<jepsen_real::RegisterRun>(*config, a.clients, a.keys, seed);
-    }
-    nemesis.Start();
-    run->Run(duration);
-    nemesis.StopAndHeal();
-    RunSelf({"cluster", "stop", "--dir", dir}, dir + "/nemesis.log");
-
-    for (const std::string& action : nemesis.actions()) fmt::print("nemesis {}\n", action);
-    const jepsen_real::Counts& c = run->counts();
-    fmt::print("ops: {} ok, {} fail, {} info ({} events)\n", c.ok, c.fail, c.info,
-               run->history().size());
-    fmt::print("nemesis: {} kills, {} partitions, {} pauses\n", nemesis.kills(),
-               nemesis.partitions(), nemesis.pauses());
-    std::ofstream(history_path) << run->history().Render();
-    jepsen::checker::SourceLines lines;
-    auto report =
-        jepsen::checker::CheckHistory(run->model(), run->history(), lines, run->check_options());
-    if (!report.ok()) BadInput("checker: " + report.status().ToString());
-    fmt::print("checker ({}): {}\n", run->model(), report->text);
-    fmt::print("history: {}\n", history_path);
-    std::fflush(stdout);
-    int status = jepsen::checker::VerdictExitCode(report->verdict);
-    if (status != 0) std::exit(status);
+    if (status != 0) throw CLI::RuntimeError(status);
 }
 
 }  // namespace
@@ -183,8 +378,14 @@ void Register_jepsen(CLI::App& app) {
         ->check(CLI::Range(1, kMaxClients));
     cmd->add_option("--keys", args->keys, "Register workload: keys in use at a time (default 5)")
         ->check(CLI::Range(1u, 1000u));
-    cmd->add_option("--dir", args->dir, "Cluster directory (default: a fresh temporary one)");
+    cmd->add_option("--dir", args->dir,
+                    "Cluster directory (default: a fresh one in $TMPDIR); removed after a valid "
+                    "run only if the run created it");
     cmd->add_option("--history", args->history, "History file (default DIR/history.jsonl)");
+    cmd->add_flag("--keep", args->keep, "Keep the cluster directory even after a valid run");
+    cmd->add_option("--bug", args->bugs,
+                    "Run the nodes with a known protocol bug (repeatable; see `orrery node "
+                    "--help`)");
     cmd->add_option("--engine", args->engine, "Storage engine of the nodes: lsm or memory");
     cmd->add_option("--seed", args->seed, "Seed of the generators and nemesis (default: random)");
     cmd->callback([args] { RunJepsen(*args); });

@@ -15,6 +15,11 @@
 // (TcpNetwork::SetBlocked). A missing or empty file heals. SIGUSR1 is caught from before the
 // listeners open, so a nemesis that signals a node just after it came up never kills it.
 //
+// --bug NAME (repeatable) switches on one of the protocol bugs the simulator's runs can enable
+// (jepsen/runner/cluster_run.cpp maps the same names to the same options), so a real-cluster
+// Jepsen run (`orrery jepsen --real --bug NAME`) can try to catch it. storage.no-sync is a
+// simulated-disk fault and has no real-node switch.
+//
 // Exit status: 0 after a signal, 1 when the server fails (it cannot open its data, or it halts
 // on a storage failure), 2 on bad arguments.
 #include <CLI/CLI.hpp>
@@ -22,6 +27,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
@@ -29,6 +35,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "net/cluster_config.h"
 #include "net/logger.h"
@@ -54,7 +62,22 @@ struct NodeArgs {
     std::optional<uint64_t> seed;
     uint64_t snapshot_entries = 0;  // 0: Raft's default.
     bool no_group_commit = false;
+    std::vector<std::string> bugs;
 };
+
+// The protocol bugs a real node can switch on, and the option each sets.
+const std::vector<std::pair<std::string, void (*)(node::KvServerOptions&)>>& NodeBugs() {
+    static const std::vector<std::pair<std::string, void (*)(node::KvServerOptions&)>> kBugs = {
+        {"kv.no-dedup", [](node::KvServerOptions& o) { o.kv.bug_no_dedup = true; }},
+        {"raft.stale-read", [](node::KvServerOptions& o) { o.bug_stale_read = true; }},
+        {"raft.forget-vote", [](node::KvServerOptions& o) { o.raft.bug_forget_vote = true; }},
+        {"raft.commit-old-term",
+         [](node::KvServerOptions& o) { o.raft.bug_commit_old_term = true; }},
+        {"mvcc.snapshot-only",
+         [](node::KvServerOptions& o) { o.kv.txn.bug_snapshot_only = true; }},
+    };
+    return kBugs;
+}
 
 [[noreturn]] void BadInput(const std::string& message) {
     fmt::print(stderr, "orrery node: {}\n", message);
@@ -84,6 +107,16 @@ node::KvServerOptions ServerOptions(const NodeArgs& args, const net::ClusterConf
     auto factory = node::MakeEngineFactory(engine);
     if (!factory.ok()) BadInput(factory.status().message());
     options.engine = std::move(factory).value();
+    for (const std::string& bug : args.bugs) {
+        auto it = std::find_if(NodeBugs().begin(), NodeBugs().end(),
+                               [&](const auto& known) { return known.first == bug; });
+        if (it == NodeBugs().end()) {
+            std::string names;
+            for (const auto& [name, set] : NodeBugs()) names += (names.empty() ? "" : ", ") + name;
+            BadInput(fmt::format("unknown --bug '{}' (one of: {})", bug, names));
+        }
+        it->second(options);
+    }
     return options;
 }
 
@@ -159,6 +192,7 @@ int RunNode(const NodeArgs& args) {
         return 1;
     }
     log.Info("serving with data in {}", args.data);
+    for (const std::string& bug : args.bugs) log.Warn("bug switched on: {}", bug);
     if (!args.block_file.empty()) {
         WatchBlockFile(block_signal, (*real)->network(), args.block_file, log);
     }
@@ -196,6 +230,9 @@ void Register_node(CLI::App& app) {
                     "Compact the Raft log after this many applied entries (default: Raft's)");
     cmd->add_flag("--no-group-commit", args->no_group_commit,
                   "Persist after every input instead of once per event-loop turn");
+    cmd->add_option("--bug", args->bugs,
+                    "Switch on a known protocol bug (repeatable): kv.no-dedup, raft.stale-read, "
+                    "raft.forget-vote, raft.commit-old-term, mvcc.snapshot-only");
     cmd->add_option("--log-level", args->log_level, "debug, info, warn or error (default info)");
     cmd->callback([args] {
         int status = RunNode(*args);

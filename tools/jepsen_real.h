@@ -12,9 +12,15 @@
 // history names keys without it. Times are µs of the steady clock since the run began; the
 // history's order is the order events happened on the single client thread.
 //
+// Nemesis events go into the history as Jepsen writes them: process "nemesis", type info, one
+// event when a fault is in effect (its `orrery cluster` command returned) and one when it is
+// undone, f naming the command (kill, restart, partition, heal, pause, resume) and value its
+// target ("n3", or the groups "1,2|3,4,5" for partition and heal). They carry the same clock as
+// the clients' events and are merged in by time (WithNemesis) once both threads are done.
+//
 // Invariants: the nemesis thread shares nothing with the client thread except its action log
-// (under a mutex); it acts only by running `orrery cluster ...` subprocesses. Every invoke gets
-// exactly one completion before Run returns.
+// and events (under a mutex); it acts only by running `orrery cluster ...` subprocesses. Every
+// invoke gets exactly one completion before Run returns.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -27,6 +33,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -66,7 +73,9 @@ inline int RunSelf(const std::vector<std::string>& args, const std::string& log)
     return status.ok() ? *status : -1;
 }
 
-// Which faults the nemesis may take, one per interval, chosen at random among those enabled.
+// Which faults the nemesis may take, one per interval. They come in rounds: each round takes
+// every enabled kind once, in random order, so a run of k kinds sees each within its first k
+// faults.
 struct NemesisKinds {
     bool kill = false;       // kill -9, then restart one interval later.
     bool partition = false;  // Two random halves, healed one interval later.
@@ -74,45 +83,109 @@ struct NemesisKinds {
     bool any() const { return kill || partition || pause; }
 };
 
-// The nemesis: a thread that only spawns `orrery cluster ...` commands.
+// One nemesis event of the history: a fault in effect, or undone. µs since the run began.
+struct NemesisEvent {
+    int64_t time_us = 0;
+    std::string f;      // kill, restart, partition, heal, pause, resume.
+    std::string value;  // "n3", or "1,2|3,4,5".
+    std::string error;  // The command's failure, if it failed.
+};
+
+// The clients' history with the nemesis events merged in by time (a client event first on a
+// tie), indices renumbered.
+inline jepsen::History WithNemesis(const jepsen::History& clients,
+                                   const std::vector<NemesisEvent>& events) {
+    jepsen::History merged;
+    auto next = events.begin();
+    auto append_event = [&] {
+        jepsen::Op op;
+        op.time_us = next->time_us;
+        op.process = jepsen::kNemesisProcess;
+        op.type = jepsen::OpType::kInfo;
+        op.f = next->f;
+        op.value = next->value;
+        op.error = next->error;
+        merged.Append(std::move(op));
+        ++next;
+    };
+    for (const jepsen::Op& op : clients.ops()) {
+        while (next != events.end() && next->time_us < op.time_us) append_event();
+        merged.Append(op);
+    }
+    while (next != events.end()) append_event();
+    return merged;
+}
+
+// The nemesis: a thread that only spawns `orrery cluster ...` commands. `node_args` are passed
+// to every `orrery cluster restart|start` it runs (e.g. --engine), so a restarted node runs as
+// its first incarnation did.
 class Nemesis {
 public:
     Nemesis(std::string dir, std::vector<uint32_t> nodes, NemesisKinds kinds, Duration interval,
-            uint64_t seed)
+            uint64_t seed, std::vector<std::string> node_args)
         : dir_(std::move(dir)), nodes_(std::move(nodes)), kinds_(kinds), interval_(interval),
-          rng_(seed), start_(SteadyClock::now()) {}
+          rng_(seed), node_args_(std::move(node_args)) {}
 
-    void Start() {
+    // Stops the thread (after its current step, which undoes its fault) if it still runs.
+    ~Nemesis() { Stop(); }
+
+    // Starts the thread; event times count from `start`, the clients' time origin.
+    void Start(SteadyClock::time_point start) {
+        start_ = start;
         if (kinds_.any()) thread_ = std::thread([this] { Loop(); });
     }
 
     // Stops after the current step, then heals and restarts every node that is down.
     void StopAndHeal() {
-        stop_ = true;
-        if (thread_.joinable()) thread_.join();
+        Stop();
         Cluster({"heal"});
-        Cluster({"start"});
+        Cluster(WithNodeArgs({"start"}));
     }
 
     std::vector<std::string> actions() {
         std::lock_guard<std::mutex> lock(mu_);
         return actions_;
     }
+    std::vector<NemesisEvent> events() {
+        std::lock_guard<std::mutex> lock(mu_);
+        return events_;
+    }
     int kills() const { return kills_; }
     int partitions() const { return partitions_; }
     int pauses() const { return pauses_; }
 
 private:
+    void Stop() {
+        stop_ = true;
+        if (thread_.joinable()) thread_.join();
+    }
+
+    std::vector<std::string> WithNodeArgs(std::vector<std::string> args) const {
+        args.insert(args.end(), node_args_.begin(), node_args_.end());
+        return args;
+    }
+
     int Cluster(std::vector<std::string> args) {
         args.insert(args.begin(), "cluster");
         args.insert(args.end(), {"--dir", dir_});
         return RunSelf(args, dir_ + "/nemesis.log");
     }
 
-    void Log(const std::string& what) {
-        double t = std::chrono::duration<double>(SteadyClock::now() - start_).count();
+    // Records that `orrery cluster <f>` on `value` returned `rc`: a line for the console
+    // (`what`, plus a note) and an event for the history.
+    void Log(const std::string& f, const std::string& value, int rc, const std::string& what,
+             const std::string& note = "") {
+        auto now = SteadyClock::now();
+        double t = std::chrono::duration<double>(now - start_).count();
+        NemesisEvent e;
+        e.time_us = std::chrono::duration_cast<std::chrono::microseconds>(now - start_).count();
+        e.f = f;
+        e.value = value;
+        if (rc != 0) e.error = fmt::format("orrery cluster {} exited {}", f, rc);
         std::lock_guard<std::mutex> lock(mu_);
-        actions_.push_back(fmt::format("{:7.2f}s {}", t, what));
+        actions_.push_back(
+            fmt::format("{:7.2f}s {}{}{}", t, what, note, rc == 0 ? "" : " (failed)"));
+        events_.push_back(std::move(e));
     }
 
     // The node that `orrery cluster status` shows as leader, if any.
@@ -142,28 +215,55 @@ private:
         return !stop_;
     }
 
-    // One of the enabled kinds, uniformly.
+    // The next kind: the rest of the current round, or a fresh round of every enabled kind in
+    // random order.
     char Choose() {
-        std::vector<char> enabled;
-        if (kinds_.kill) enabled.push_back('k');
-        if (kinds_.partition) enabled.push_back('p');
-        if (kinds_.pause) enabled.push_back('z');
-        return enabled[rng_.Uniform(enabled.size())];
+        if (round_.empty()) {
+            if (kinds_.kill) round_.push_back('k');
+            if (kinds_.partition) round_.push_back('p');
+            if (kinds_.pause) round_.push_back('z');
+            for (size_t i = round_.size(); i > 1; --i) {
+                std::swap(round_[i - 1], round_[rng_.Uniform(i)]);
+            }
+        }
+        char kind = round_.back();
+        round_.pop_back();
+        return kind;
     }
 
     // Runs `orrery cluster <fault> N` on a node (half the time the leader, found by `orrery
     // cluster status`, whose loss is what leaves writes in doubt), waits one interval, then
-    // `orrery cluster <undo> N`. The undo runs even when stopping.
+    // `orrery cluster <undo> N`. The undo runs even when stopping. Both random draws happen
+    // whatever the status shows, so --seed fixes the sequence of choices.
     void FaultOneNode(const std::string& fault, const std::string& undo, const char* what) {
+        bool aim_at_leader = rng_.Chance(0.5);
+        uint32_t any = nodes_[rng_.Uniform(nodes_.size())];
         std::optional<uint32_t> leader;
-        if (rng_.Chance(0.5)) leader = Leader();
-        std::string n = std::to_string(leader ? *leader : nodes_[rng_.Uniform(nodes_.size())]);
-        int rc = Cluster({fault, n});
-        Log(fmt::format("{} n{}{}{}", what, n, leader ? " (the leader)" : "",
-                        rc == 0 ? "" : " (failed)"));
+        if (aim_at_leader) leader = Leader();
+        std::string n = "n" + std::to_string(leader ? *leader : any);
+        std::string id = n.substr(1);
+        int rc = Cluster({fault, id});
+        Log(fault, n, rc, fmt::format("{} {}", what, n), leader ? " (the leader)" : "");
         Wait();
-        rc = Cluster({undo, n});
-        Log(fmt::format("{} n{}{}", undo, n, rc == 0 ? "" : " (failed)"));
+        rc = Cluster(undo == "restart" ? WithNodeArgs({undo, id}) : std::vector{undo, id});
+        Log(undo, n, rc, fmt::format("{} {}", undo, n));
+    }
+
+    // Splits the nodes into two random halves, waits one interval, heals.
+    void Partition() {
+        std::vector<uint32_t> order = nodes_;
+        for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng_.Uniform(i)]);
+        std::string a, b;
+        for (size_t i = 0; i < order.size(); ++i) {
+            std::string& side = i < order.size() / 2 ? a : b;
+            side += (side.empty() ? "" : ",") + std::to_string(order[i]);
+        }
+        std::string groups = a + "|" + b;
+        int rc = a.empty() ? Cluster({"partition", b}) : Cluster({"partition", a, b});
+        Log("partition", groups, rc, fmt::format("partition {} | {}", a, b));
+        Wait();
+        rc = Cluster({"heal"});
+        Log("heal", groups, rc, "heal");
     }
 
     void Loop() {
@@ -176,21 +276,8 @@ private:
                 ++kills_;
                 FaultOneNode("kill", "restart", "kill -9");
             } else {
-                std::vector<uint32_t> order = nodes_;
-                for (size_t i = order.size(); i > 1; --i) {
-                    std::swap(order[i - 1], order[rng_.Uniform(i)]);
-                }
-                std::string a, b;
-                for (size_t i = 0; i < order.size(); ++i) {
-                    std::string& side = i < order.size() / 2 ? a : b;
-                    side += (side.empty() ? "" : ",") + std::to_string(order[i]);
-                }
-                int rc = Cluster({"partition", a, b});
                 ++partitions_;
-                Log(fmt::format("partition {} | {}{}", a, b, rc == 0 ? "" : " (failed)"));
-                Wait();
-                rc = Cluster({"heal"});
-                Log(fmt::format("heal{}", rc == 0 ? "" : " (failed)"));
+                Partition();
             }
         }
     }
@@ -200,11 +287,14 @@ private:
     NemesisKinds kinds_;
     Duration interval_;
     Random rng_;
+    std::vector<std::string> node_args_;
     SteadyClock::time_point start_;
     std::thread thread_;
     std::atomic<bool> stop_ = false;
+    std::vector<char> round_;  // Kinds left in the current round.
     std::mutex mu_;
     std::vector<std::string> actions_;
+    std::vector<NemesisEvent> events_;
     int kills_ = 0;       // Touched by the nemesis thread only until joined.
     int partitions_ = 0;
     int pauses_ = 0;
@@ -240,14 +330,33 @@ public:
     virtual std::string_view model() const = 0;
     virtual jepsen::checker::CheckOptions check_options() const { return {}; }
 
-    // Runs the clients for `duration`, then until every operation in flight has ended.
-    void Run(Duration duration) {
-        start_ = SteadyClock::now();
+    // Runs the clients for `duration` (or until `interrupted` is set, checked every
+    // kNemesisPoll), then until every operation in flight has ended. Times count from `start`.
+    void Run(Duration duration, SteadyClock::time_point start,
+             const std::atomic<bool>& interrupted) {
+        start_ = start;
         running_ = true;
         boost::asio::steady_timer stop(io_, std::chrono::microseconds(duration.us()));
         stop.async_wait([this](const boost::system::error_code&) { running_ = false; });
+        boost::asio::steady_timer poll(io_);
+        std::function<void()> watch = [&] {
+            poll.expires_after(kNemesisPoll);
+            poll.async_wait([&](const boost::system::error_code& ec) {
+                if (ec || !running_) return;
+                if (interrupted) {
+                    running_ = false;
+                    return;
+                }
+                watch();
+            });
+        };
+        watch();
         for (size_t i = 0; i < slots_.size(); ++i) ScheduleNext(i);
         net::RunUntil(io_, [&] { return !running_ && pending_timers_ == 0 && Idle(); });
+        stop.cancel();
+        poll.cancel();
+        if (io_.stopped()) io_.restart();
+        io_.poll();  // Runs the cancelled waits while `stop`, `poll` and `watch` still exist.
     }
 
     const jepsen::History& history() const { return history_; }

@@ -1,0 +1,146 @@
+// End-to-end test of `orrery jepsen --real`: a short register run of a real five-node localhost
+// cluster under the kill and partition nemeses, driven only through the `orrery` binary (whose
+// path is compiled in, as net/'s e2e tests do; the command picks free ports itself).
+//
+// What it specifies:
+//  1. The run exits 0 with a valid verdict, and its history holds both the clients' operations
+//     and the nemesis's faults as Jepsen writes them (process "nemesis", type info): at least
+//     one kill with its restart and one partition with its heal, each command having succeeded.
+//     `orrery check` accepts that file and finds it valid too.
+//  2. After a valid run the cluster directory it created is gone and no node of it still runs.
+//  3. Bad arguments exit 2 before anything is created.
+//
+// Not run under ASan (.ci/run builds only the unit tests there): it needs the whole binary.
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "jepsen/history.h"
+#include "net/local_process.h"
+
+namespace orrery {
+namespace {
+
+std::string ReadFile(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// A fresh directory under $TMPDIR, removed when the test ends.
+class TempDir {
+public:
+    TempDir() {
+        std::string templ =
+            (std::filesystem::temp_directory_path() / "orrery-jepsen-e2e-XXXXXX").string();
+        REQUIRE(::mkdtemp(templ.data()) != nullptr);
+        path_ = templ;
+    }
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path_, ec);
+    }
+    const std::string& path() const { return path_; }
+
+private:
+    std::string path_;
+};
+
+// Runs `orrery ARGS...` with its output in `out`; returns the exit status.
+int Orrery(std::vector<std::string> args, const std::string& out, Duration timeout) {
+    args.insert(args.begin(), ORRERY_BINARY);
+    net::SpawnOptions options;
+    options.stdout_path = out;
+    auto status = net::RunProcess(args, options, timeout);
+    REQUIRE(status.ok());
+    return *status;
+}
+
+// Processes whose command line names `needle` (e.g. a cluster directory) and runs `orrery node`.
+std::vector<std::string> NodesMentioning(const std::string& needle) {
+    std::vector<std::string> found;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+        std::string cmdline = ReadFile(entry.path().string() + "/cmdline");
+        for (char& c : cmdline) c = c == '\0' ? ' ' : c;
+        if (cmdline.find(" node ") != std::string::npos &&
+            cmdline.find(needle) != std::string::npos) {
+            found.push_back(entry.path().filename().string() + ": " + cmdline);
+        }
+    }
+    return found;
+}
+
+TEST_CASE("e2e: jepsen --real under kill and partition is valid and records its faults",
+          "[tools][e2e]") {
+    TempDir tmp;
+    std::string cluster = tmp.path() + "/cluster";  // Does not exist yet: the run creates it.
+    std::string history_path = tmp.path() + "/history.jsonl";
+    std::string out = tmp.path() + "/out.txt";
+    int status = Orrery({"jepsen", "--real", "--workload", "register", "--duration", "8s",
+                         "--interval", "1s", "--nemesis", "kill,partition", "--clients", "5",
+                         "--seed", "7", "--dir", cluster, "--history", history_path},
+                        out, Duration::Seconds(120));
+    std::string output = ReadFile(out);
+    INFO(output);
+    REQUIRE(status == 0);
+    CHECK(output.find("checker (kv): valid") != std::string::npos);
+
+    auto history = jepsen::History::Parse(ReadFile(history_path));
+    REQUIRE(history.ok());
+    std::map<std::string, int> faults;
+    int client_ok = 0;
+    for (const jepsen::Op& op : history->ops()) {
+        if (!jepsen::IsNemesis(op)) {
+            client_ok += op.type == jepsen::OpType::kOk ? 1 : 0;
+            continue;
+        }
+        INFO(jepsen::RenderOp(op));
+        CHECK(op.type == jepsen::OpType::kInfo);
+        CHECK(op.error.empty());
+        CHECK(op.value.is_string());
+        ++faults[op.f];
+    }
+    CHECK(client_ok > 100);
+    CHECK(faults["kill"] >= 1);
+    CHECK(faults["restart"] == faults["kill"]);
+    CHECK(faults["partition"] >= 1);
+    CHECK(faults["heal"] == faults["partition"]);
+    CHECK(faults.size() == 4);  // Nothing else: no pause was asked for.
+    std::string text = ReadFile(history_path);
+    CHECK(text.find("\"process\":\"nemesis\",\"type\":\"info\",\"f\":\"kill\"") !=
+          std::string::npos);
+
+    CHECK(Orrery({"check", "--model", "kv", history_path}, tmp.path() + "/check.txt",
+                 Duration::Seconds(60)) == 0);
+
+    CHECK(output.find("removed " + cluster) != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(cluster));
+    CHECK(NodesMentioning(cluster).empty());
+}
+
+TEST_CASE("e2e: jepsen --real rejects bad arguments before creating anything", "[tools][e2e]") {
+    TempDir tmp;
+    std::string cluster = tmp.path() + "/cluster";
+    std::string out = tmp.path() + "/out.txt";
+    CHECK(Orrery({"jepsen", "--real", "--nemesis", "kill,flood", "--dir", cluster}, out,
+                 Duration::Seconds(30)) == 2);
+    CHECK(ReadFile(out).find("unknown nemesis 'flood'") != std::string::npos);
+    CHECK(Orrery({"jepsen", "--real", "--duration", "soon", "--dir", cluster}, out,
+                 Duration::Seconds(30)) == 2);
+    CHECK(Orrery({"jepsen", "--real", "--history", tmp.path() + "/no/such/dir/h.jsonl", "--dir",
+                  cluster},
+                 out, Duration::Seconds(30)) == 2);
+    CHECK_FALSE(std::filesystem::exists(cluster));
+}
+
+}  // namespace
+}  // namespace orrery
