@@ -29,7 +29,7 @@ public:
         words_.assign((ops_.size() + 63) / 64, 0);
     }
 
-    SearchOutcome Run(uint64_t budget_steps);
+    SearchOutcome Run(uint64_t budget_steps, uint64_t initial);
 
 private:
     struct Entry {
@@ -154,10 +154,10 @@ std::string Search::MemoKey(uint64_t state) const {
     return key;
 }
 
-SearchOutcome Search::Run(uint64_t budget_steps) {
+SearchOutcome Search::Run(uint64_t budget_steps, uint64_t initial) {
     SearchOutcome out;
     std::vector<Choice> stack;
-    uint64_t state = model_.Init();
+    uint64_t state = initial;
     size_t ok_left = ok_count_;
     int32_t entry = next_[head_];
     for (;;) {
@@ -204,9 +204,9 @@ SearchOutcome Search::Run(uint64_t budget_steps) {
 }  // namespace
 
 SearchOutcome SearchLinearization(const Model& model, const std::vector<LinOp>& ops,
-                                  uint64_t budget_steps) {
+                                  uint64_t budget_steps, std::optional<uint64_t> initial) {
     Search search(model, ops);
-    return search.Run(budget_steps);
+    return search.Run(budget_steps, initial.value_or(model.Init()));
 }
 
 }  // namespace orrery::jepsen::checker

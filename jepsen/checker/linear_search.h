@@ -22,6 +22,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "jepsen/checker/model.h"
@@ -43,8 +44,10 @@ struct SearchOutcome {
 };
 
 // Decides whether `ops` can be linearized for `model`, taking at most `budget_steps` model
-// steps. REQUIRES: call < ret for every op, and all positions distinct.
+// steps, starting from `initial` (the model's Init() if nullopt; kAnyState for a window).
+// REQUIRES: call < ret for every op, and all positions distinct.
 SearchOutcome SearchLinearization(const Model& model, const std::vector<LinOp>& ops,
-                                  uint64_t budget_steps);
+                                  uint64_t budget_steps,
+                                  std::optional<uint64_t> initial = std::nullopt);
 
 }  // namespace orrery::jepsen::checker

@@ -5,7 +5,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
+#include <optional>
 
 #include "jepsen/checker/linear_search.h"
 #include "jepsen/checker/operation.h"
@@ -56,50 +58,131 @@ int64_t MinimalCut(const Model& model, const std::vector<LinOp>& ops, uint64_t b
     return events[hi] + 1;
 }
 
-// Relaxes each completed operation (newest first) while the history stays non-linearizable.
-// Returns what is left: the completed operations that could not be relaxed, then the
-// operations of unknown outcome (info, still running at the cut, or relaxed writes).
-std::vector<LinOp> Witness(const Model& model, std::vector<LinOp> ops,
-                           const LinearizabilityOptions& options) {
-    std::vector<size_t> order;
-    for (size_t i = 0; i < ops.size(); ++i) {
-        if (ops[i].ret != kNeverReturns) order.push_back(i);
+// The window of `ops` from position `start` on, for a search from kAnyState: operations that
+// completed before `start` are left out (whatever they did is in the unknown starting state);
+// a read still running at `start` is left out too; a write or cas called before `start` and
+// not yet returned becomes of unknown outcome (it may take effect before the window, inside
+// it, or never). Each of these only weakens the history, so a window that is not linearizable
+// from any state proves the whole history is not. Windows from later starts are weaker still.
+std::vector<LinOp> Window(const std::vector<LinOp>& ops, int64_t start) {
+    std::vector<LinOp> out;
+    for (const LinOp& op : ops) {
+        if (op.call >= start) {
+            out.push_back(op);
+            continue;
+        }
+        if (op.ret != kNeverReturns && op.ret < start) continue;
+        if (op.op.kind == ModelOp::Kind::kRead) continue;
+        LinOp copy = op;
+        copy.ret = kNeverReturns;
+        out.push_back(copy);
     }
-    std::sort(order.begin(), order.end(),
-              [&](size_t a, size_t b) { return ops[a].ret > ops[b].ret; });
-    if (order.size() > options.relax_ops_max) order.resize(options.relax_ops_max);
+    return out;
+}
+
+// Returns the latest call position from which the window of `ops` is still not linearizable
+// from any state (binary search: the windows weaken as the start moves later), or nullopt if
+// even the whole of `ops` needs its initial state to fail (e.g. a read of the never-written
+// register after a write).
+std::optional<int64_t> LatestWindowStart(const Model& model, const std::vector<LinOp>& ops,
+                                         uint64_t budget) {
+    std::vector<int64_t> calls;
+    for (const LinOp& op : ops) calls.push_back(op.call);
+    std::sort(calls.begin(), calls.end());
+    auto invalid_from = [&](size_t i) {
+        return SearchLinearization(model, Window(ops, calls[i]), budget, kAnyState).verdict ==
+               Verdict::kInvalid;
+    };
+    if (calls.empty() || !invalid_from(0)) return std::nullopt;
+    size_t lo = 0, hi = calls.size() - 1;  // invalid_from(lo) holds.
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo + 1) / 2;
+        if (invalid_from(mid)) {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    return calls[lo];
+}
+
+struct WitnessResult {
+    std::vector<LinOp> ops;  // Ok ops first (by call), then the unknown ones.
+    bool complete = true;    // False if the explanation budget ran out before every try.
+};
+
+// Relaxes completed operations while the history stays non-linearizable, by delta debugging:
+// a whole group is tried at once, and a group that cannot be relaxed whole is split in halves,
+// down to single operations, so the result is 1-minimal (no single operation left could be
+// relaxed) after O(k log n) searches for k operations kept of n. Reads go first, as one group
+// (removing reads makes every later search cheaper), then writes and cas, each newest first.
+// Returns what is left: the completed operations that could not be relaxed, then the
+// operations of unknown outcome (info, still running at the cut, or relaxed writes). The tries
+// share options.explain_budget_steps; when it runs out the rest stay unrelaxed.
+WitnessResult Witness(const Model& model, std::vector<LinOp> ops, uint64_t initial,
+                      const LinearizabilityOptions& options) {
+    std::vector<size_t> reads, writes;
+    for (size_t i = 0; i < ops.size(); ++i) {
+        if (ops[i].ret == kNeverReturns) continue;
+        (ops[i].op.kind == ModelOp::Kind::kRead ? reads : writes).push_back(i);
+    }
+    auto newest_first = [&](size_t a, size_t b) { return ops[a].ret > ops[b].ret; };
+    std::sort(reads.begin(), reads.end(), newest_first);
+    std::sort(writes.begin(), writes.end(), newest_first);
     // Relaxing only weakens the history (a relaxed op may still happen, at any later time, or
     // never), so a relaxed history that is still not linearizable proves the original is not.
     // Dropping a write outright would not: a read of its value would become impossible.
-    std::vector<LinOp> relaxed = ops;
-    std::vector<bool> dropped(ops.size(), false);  // A relaxed read: it constrains nothing.
-    auto with = [&](size_t relax) {
-        std::vector<LinOp> trial;
-        for (size_t j = 0; j < relaxed.size(); ++j) {
-            bool read = relaxed[j].op.kind == ModelOp::Kind::kRead;
-            if (dropped[j] || (j == relax && read)) continue;
-            trial.push_back(relaxed[j]);
-            if (j == relax) trial.back().ret = kNeverReturns;
+    std::vector<bool> relaxed(ops.size(), false);
+    auto trial = [&](const std::vector<size_t>& group) {
+        std::vector<bool> relax = relaxed;
+        for (size_t i : group) relax[i] = true;
+        std::vector<LinOp> out;
+        for (size_t j = 0; j < ops.size(); ++j) {
+            if (!relax[j]) {
+                out.push_back(ops[j]);
+            } else if (ops[j].op.kind != ModelOp::Kind::kRead) {
+                out.push_back(ops[j]);
+                out.back().ret = kNeverReturns;
+            }  // A relaxed read constrains nothing: left out.
         }
-        return trial;
+        return out;
     };
-    for (size_t i : order) {
-        if (SearchLinearization(model, with(i), options.budget_steps).verdict !=
-            Verdict::kInvalid) {
-            continue;
+    WitnessResult result;
+    uint64_t left = options.explain_budget_steps;
+    std::function<void(std::vector<size_t>)> relax_group = [&](std::vector<size_t> group) {
+        if (group.empty()) return;
+        if (left == 0) {
+            result.complete = false;
+            return;
         }
-        relaxed[i].ret = kNeverReturns;
-        dropped[i] = relaxed[i].op.kind == ModelOp::Kind::kRead;
+        SearchOutcome o =
+            SearchLinearization(model, trial(group), std::min(left, options.budget_steps), initial);
+        left -= std::min(left, o.steps);
+        if (o.verdict == Verdict::kInvalid) {
+            for (size_t i : group) relaxed[i] = true;
+            return;
+        }
+        if (group.size() == 1) return;  // Needed (or unknown: kept, to be safe).
+        std::vector<size_t> second(group.begin() + static_cast<long>(group.size() / 2), group.end());
+        group.resize(group.size() / 2);
+        relax_group(std::move(group));
+        relax_group(std::move(second));
+    };
+    relax_group(reads);
+    relax_group(writes);
+    for (size_t j = 0; j < ops.size(); ++j) {
+        if (!relaxed[j]) {
+            result.ops.push_back(ops[j]);
+        } else if (ops[j].op.kind != ModelOp::Kind::kRead) {
+            result.ops.push_back(ops[j]);
+            result.ops.back().ret = kNeverReturns;
+        }
     }
-    std::vector<LinOp> witness;  // Ok ops first (by call), then the unknown ones.
-    for (size_t j = 0; j < relaxed.size(); ++j) {
-        if (!dropped[j]) witness.push_back(relaxed[j]);
-    }
-    std::stable_sort(witness.begin(), witness.end(), [](const LinOp& a, const LinOp& b) {
+    std::stable_sort(result.ops.begin(), result.ops.end(), [](const LinOp& a, const LinOp& b) {
         bool unknown_a = a.ret == kNeverReturns, unknown_b = b.ret == kNeverReturns;
         return unknown_a != unknown_b ? unknown_b : a.call < b.call;
     });
-    return witness;
+    return result;
 }
 
 std::string Explain(const Model& model, const ValueTable& values, const std::string& key,
@@ -107,11 +190,17 @@ std::string Explain(const Model& model, const ValueTable& values, const std::str
                     const LinearizabilityOptions& options) {
     constexpr size_t kUnknownShownMax = 8;
     int64_t cut = MinimalCut(model, ops, options.budget_steps);
-    std::vector<LinOp> witness = Witness(model, Prefix(ops, cut), options);
-    std::string out = fmt::format(
-        "key {} is not linearizable (already at history position {}). These completed "
-        "operations conflict:\n",
-        RenderValue(key), cut - 1);
+    std::vector<LinOp> prefix = Prefix(ops, cut);
+    std::optional<int64_t> start = LatestWindowStart(model, prefix, options.budget_steps);
+    WitnessResult result = start ? Witness(model, Window(prefix, *start), kAnyState, options)
+                                 : Witness(model, prefix, model.Init(), options);
+    const std::vector<LinOp>& witness = result.ops;
+    std::string out = fmt::format("key {} is not linearizable (already at history position {}",
+                                  RenderValue(key), cut - 1);
+    if (start && *start > 0) {
+        out += fmt::format(", and whatever it held before position {}", *start);
+    }
+    out += "). These completed operations conflict:\n";
     size_t unknown = 0;
     for (const LinOp& op : witness) {
         const Operation& o = operations[op.source];
@@ -131,6 +220,12 @@ std::string Explain(const Model& model, const ValueTable& values, const std::str
     }
     if (unknown > kUnknownShownMax)
         out += fmt::format("  (and {} more)\n", unknown - kUnknownShownMax);
+    if (!result.complete) {
+        out += fmt::format(
+            "(the explanation stopped after {} search steps: some operations listed may not be "
+            "needed)\n",
+            options.explain_budget_steps);
+    }
     return out;
 }
 

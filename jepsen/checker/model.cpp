@@ -20,6 +20,8 @@ const nlohmann::json& ValueTable::Value(int64_t id) const {
 }
 
 std::optional<uint64_t> RegisterModel::Step(uint64_t s, const ModelOp& op) const {
+    // Every register op pins the state: a read or cas saw its value, a write set it.
+    if (s == kAnyState) s = static_cast<uint64_t>(op.a);
     switch (op.kind) {
         case ModelOp::Kind::kRead:
             if (s != static_cast<uint64_t>(op.a)) return std::nullopt;

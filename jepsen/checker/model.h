@@ -43,6 +43,10 @@ private:
     std::vector<nlohmann::json> values_;
 };
 
+// The state "any state at all": where a checker starts a window of a history whose earlier
+// operations it left out (linearizability.h). Model::Step must accept it.
+inline constexpr uint64_t kAnyState = ~uint64_t{0};
+
 // One operation in a model's terms: a kind and up to two interned arguments.
 struct ModelOp {
     enum class Kind : uint8_t { kRead, kWrite, kCas };
@@ -63,7 +67,8 @@ public:
     virtual uint64_t Init() const = 0;
 
     // Returns the state after `op` runs in state `s`, or nullopt when `op` (with its result)
-    // cannot happen in `s`.
+    // cannot happen in `s`. From kAnyState, an op that some state permits must return the one
+    // state it leaves (a model whose ops do not pin the state must keep kAnyState instead).
     virtual std::optional<uint64_t> Step(uint64_t s, const ModelOp& op) const = 0;
 
     // Translates a history operation. Returns nullopt for an operation that constrains
