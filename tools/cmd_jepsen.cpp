@@ -78,6 +78,7 @@ struct JepsenArgs {
     int nodes = 5;
     int clients = 10;
     uint32_t keys = 5;
+    int pinned_readers = 0;
     std::string dir;
     std::string history;
     std::string engine;
@@ -99,6 +100,13 @@ std::pair<Duration, Duration> Validate(const JepsenArgs& a, jepsen_real::Nemesis
     }
     if (a.workload != "register" && a.workload != "bank") {
         BadInput("unknown --workload '" + a.workload + "' (register, bank)");
+    }
+    if (a.pinned_readers > 0 && a.workload != "register") {
+        BadInput("--pinned-readers needs --workload register");
+    }
+    if (a.pinned_readers >= a.clients) {
+        BadInput(fmt::format("--pinned-readers {} leaves no writer among {} clients",
+                             a.pinned_readers, a.clients));
     }
     std::optional<Duration> duration = ParseDuration(a.duration);
     if (!duration || *duration <= Duration(0)) BadInput("bad --duration " + a.duration);
@@ -290,7 +298,8 @@ int RunInDir(const JepsenArgs& a, ClusterGuard& cluster, jepsen_real::NemesisKin
     if (a.workload == "bank") {
         run = std::make_unique<jepsen_real::BankRun>(*config, a.clients, seed);
     } else {
-        run = std::make_unique<jepsen_real::RegisterRun>(*config, a.clients, a.keys, seed);
+        run = std::make_unique<jepsen_real::RegisterRun>(*config, a.clients, a.keys,
+                                                         a.pinned_readers, seed);
     }
     auto start = SteadyClock::now();
     if (!g_interrupted) {
@@ -378,6 +387,10 @@ void Register_jepsen(CLI::App& app) {
         ->check(CLI::Range(1, kMaxClients));
     cmd->add_option("--keys", args->keys, "Register workload: keys in use at a time (default 5)")
         ->check(CLI::Range(1u, 1000u));
+    cmd->add_option("--pinned-readers", args->pinned_readers,
+                    "Register workload: the first N clients only read, each from one fixed node, "
+                    "and accept the answer of a node that claims to lead (default 0)")
+        ->check(CLI::Range(0, kMaxClients));
     cmd->add_option("--dir", args->dir,
                     "Cluster directory (default: a fresh one in $TMPDIR); removed after a valid "
                     "run only if the run created it");

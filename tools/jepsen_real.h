@@ -463,12 +463,26 @@ inline jepsen::OpType OpTypeOf(node::KvOutcome::Type t) {
 // Registers: read / write / cas of 0..4 on `keys` keys at a time. Keys rotate every
 // kKeyLifetime to a fresh set, so each key's history stays short enough for the checker's
 // search (Jepsen's independent keys do the same).
+//
+// Pinned readers, as in the simulator's kv-pinned workload (jepsen/runner/register_workload.h):
+// the first `pinned` clients only read, client i always from node i mod nodes, with a short
+// timeout and backoff, and accept the answer of a node that claims to lead. A correct leader
+// answers only after ReadIndex confirmed it still leads; with --bug raft.stale-read a deposed
+// leader that has not noticed yet answers from its own state, and the pinned reader is the
+// client still asking it.
 class RegisterRun final : public RealWorkload {
 public:
-    RegisterRun(const net::ClusterConfig& config, int clients, uint32_t keys, uint64_t seed)
-        : RealWorkload(config, clients, seed), keys_(keys) {
+    RegisterRun(const net::ClusterConfig& config, int clients, uint32_t keys, int pinned,
+                uint64_t seed)
+        : RealWorkload(config, clients, seed), keys_(keys), pinned_(pinned) {
         for (int i = 0; i < clients; ++i) {
-            kv_.push_back(std::make_unique<node::KvClient>(slot(i).env->env(), ClientOptions()));
+            node::KvClientOptions o = ClientOptions();
+            if (i < pinned_) {
+                o.servers = {o.servers[static_cast<size_t>(i) % o.servers.size()]};
+                o.op_timeout = kPinnedReadTimeout;
+                o.retry_backoff = kPinnedReadBackoff;
+            }
+            kv_.push_back(std::make_unique<node::KvClient>(slot(i).env->env(), o));
         }
     }
     std::string_view model() const override { return "kv"; }
@@ -487,7 +501,9 @@ private:
         std::string key = fmt::format("k{}", generation * keys_ + rng.Uniform(keys_));
         std::string stored = prefix() + key;
         node::KvClient& kv = *kv_[i];
-        switch (rng.Uniform(3)) {
+        uint64_t f = rng.Uniform(3);
+        if (static_cast<int>(i) < pinned_) f = 0;  // Drawn anyway: the streams stay the same.
+        switch (f) {
             case 0:
                 Begin(i, "read", key, nullptr);
                 kv.Get(stored, [this, i](const node::KvOutcome& o) {
@@ -519,7 +535,13 @@ private:
         }
     }
 
+    // As the simulator's pinned readers: give up on a node that does not lead within 150 ms,
+    // polling every 50 ms, so the next read is invoked afresh.
+    static constexpr Duration kPinnedReadTimeout = Duration::Millis(150);
+    static constexpr Duration kPinnedReadBackoff = Duration::Millis(50);
+
     uint32_t keys_;
+    int pinned_;
     std::vector<std::unique_ptr<node::KvClient>> kv_;
 };
 

@@ -9,6 +9,9 @@
 //     `orrery check` accepts that file and finds it valid too.
 //  2. After a valid run the cluster directory it created is gone and no node of it still runs.
 //  3. Bad arguments exit 2 before anything is created.
+//  4. Pinned readers (clients that read from one fixed node) under the pause nemesis break
+//     nothing without a bug switch: a woken leader confirms it still leads (ReadIndex) before
+//     it answers the reads queued while it slept.
 //
 // Not run under ASan (.ci/run builds only the unit tests there): it needs the whole binary.
 #include <catch2/catch.hpp>
@@ -25,9 +28,12 @@
 
 #include "jepsen/history.h"
 #include "net/local_process.h"
+#include "testkit/temp_dir.h"
 
 namespace orrery {
 namespace {
+
+using testkit::TempDir;
 
 std::string ReadFile(const std::string& path) {
     std::ifstream in(path);
@@ -35,25 +41,6 @@ std::string ReadFile(const std::string& path) {
     text << in.rdbuf();
     return text.str();
 }
-
-// A fresh directory under $TMPDIR, removed when the test ends.
-class TempDir {
-public:
-    TempDir() {
-        std::string templ =
-            (std::filesystem::temp_directory_path() / "orrery-jepsen-e2e-XXXXXX").string();
-        REQUIRE(::mkdtemp(templ.data()) != nullptr);
-        path_ = templ;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    const std::string& path() const { return path_; }
-
-private:
-    std::string path_;
-};
 
 // Runs `orrery ARGS...` with its output in `out`; returns the exit status.
 int Orrery(std::vector<std::string> args, const std::string& out, Duration timeout) {
@@ -81,7 +68,7 @@ std::vector<std::string> NodesMentioning(const std::string& needle) {
 
 TEST_CASE("e2e: jepsen --real under kill and partition is valid and records its faults",
           "[tools][e2e]") {
-    TempDir tmp;
+    TempDir tmp("jepsen-e2e");
     std::string cluster = tmp.path() + "/cluster";  // Does not exist yet: the run creates it.
     std::string history_path = tmp.path() + "/history.jsonl";
     std::string out = tmp.path() + "/out.txt";
@@ -127,8 +114,27 @@ TEST_CASE("e2e: jepsen --real under kill and partition is valid and records its 
     CHECK(NodesMentioning(cluster).empty());
 }
 
+TEST_CASE("e2e: jepsen --real with pinned readers under pause is valid without a bug",
+          "[tools][e2e]") {
+    // The honest half of the pinned-reader story (docs/08, "Against the real cluster"): with
+    // --bug raft.stale-read the same run is usually invalid (a woken leader answers a queued
+    // read before it hears of its successor), but not always, so that half is no ctest.
+    TempDir tmp("jepsen-e2e");
+    std::string out = tmp.path() + "/out.txt";
+    int status = Orrery({"jepsen", "--real", "--duration", "8s", "--interval", "1s", "--nemesis",
+                         "pause", "--clients", "5", "--pinned-readers", "3", "--seed", "51",
+                         "--dir", tmp.path() + "/cluster"},
+                        out, Duration::Seconds(120));
+    std::string output = ReadFile(out);
+    INFO(output);
+    CHECK(status == 0);
+    CHECK(output.find("checker (kv): valid") != std::string::npos);
+    CHECK(output.find("nemesis: 0 kills, 0 partitions, ") != std::string::npos);
+    CHECK(output.find(" 0 pauses") == std::string::npos);
+}
+
 TEST_CASE("e2e: jepsen --real rejects bad arguments before creating anything", "[tools][e2e]") {
-    TempDir tmp;
+    TempDir tmp("jepsen-e2e");
     std::string cluster = tmp.path() + "/cluster";
     std::string out = tmp.path() + "/out.txt";
     CHECK(Orrery({"jepsen", "--real", "--nemesis", "kill,flood", "--dir", cluster}, out,
@@ -139,6 +145,10 @@ TEST_CASE("e2e: jepsen --real rejects bad arguments before creating anything", "
     CHECK(Orrery({"jepsen", "--real", "--history", tmp.path() + "/no/such/dir/h.jsonl", "--dir",
                   cluster},
                  out, Duration::Seconds(30)) == 2);
+    CHECK(Orrery({"jepsen", "--real", "--workload", "bank", "--pinned-readers", "2", "--dir",
+                  cluster},
+                 out, Duration::Seconds(30)) == 2);
+    CHECK(ReadFile(out).find("--pinned-readers needs --workload register") != std::string::npos);
     CHECK_FALSE(std::filesystem::exists(cluster));
 }
 
