@@ -52,6 +52,7 @@ public:
     const SnapshotMeta& snapshot() const { return snap_; }
     LogIndex first_index() const { return snap_.index + 1; }
     LogIndex last_index() const { return snap_.index + entries_.size(); }
+    Term LastTerm() const;  // The term at last_index() (the snapshot's when the log is empty).
     // The term and vote as last made durable.
     Term durable_term() const { return written_hs_.term; }
     uint32_t durable_vote() const { return written_hs_.voted_for; }
@@ -109,7 +110,6 @@ private:
     Status OpenSegment(LogIndex first, OpenMode mode, bool* dir_changed);
     Status RemoveSegmentsFrom(LogIndex first, bool* dir_changed);
     Status WriteHardStateNow(LogIndex durable);
-    Term LastTerm() const;
 
     Disk& disk_;
     const uint64_t segment_bytes_;

@@ -93,7 +93,7 @@ private:
     void ResetElectionTimer();
     Role FollowerRole() const;
     bool Promotable() const { return config_.IsVoter(cfg_.id); }
-    Term LastTerm() const { return *log_->TermAt(log_->last_index()); }
+    Term LastTerm() const { return log_->LastTerm(); }
     void Trace(std::string_view kind, TraceFields fields);
     void Note(const std::string& text);
     Status ApplyCommitted();
