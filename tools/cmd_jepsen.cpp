@@ -1,12 +1,14 @@
-// `orrery jepsen --real --workload register|bank --duration 60s`: a Jepsen-style test of a real
-// five-node localhost cluster, with kill -9/restart, partition and pause (SIGSTOP) nemeses.
+// `orrery jepsen --real --workload register|bank|list-append|set --duration 60s`: a Jepsen-style
+// test of a real five-node localhost cluster, with kill -9/restart, partition and pause
+// (SIGSTOP) nemeses.
 //
 // What it does, in order:
 //   1. writes a cluster config on free localhost ports into a fresh directory (or --dir) and
 //      starts the nodes with `orrery cluster start` (this binary);
 //   2. client loop (this thread): --clients closed-loop clients over net::TcpClient on one
 //      shared io_context (as `orrery bench cluster` drives them): node::KvClient doing read /
-//      write / cas on --keys registers, or node::TxnClient doing bank transfers and reads
+//      write / cas on --keys registers, or node::TxnClient doing bank transfers and reads,
+//      Elle list-append transactions on --keys lists, or set adds and full reads
 //      (tools/jepsen_real.h);
 //   3. nemesis (a second thread that only runs `orrery cluster kill|restart|partition|heal|
 //      pause|resume` subprocesses): every --interval it takes one enabled fault (in rounds
@@ -16,8 +18,9 @@
 //      pauses aim at the leader half the time); --engine and --bug reach restarted nodes too;
 //   4. after --duration: stops invoking, lets operations in flight end, heals, restarts any dead
 //      node, stops the cluster, writes the history (jepsen/history.h JSON Lines) and judges it
-//      with the workload's checker: "kv" (per-key linearizability) or "bank" (invariant total,
-//      no negative balance).
+//      with the workload's checker: "kv" (per-key linearizability), "bank" (invariant total,
+//      no negative balance), "list-append" (Elle: no dependency cycle) or "set" (no
+//      acknowledged add lost, nothing invented).
 // --seed fixes the operations and the nemesis's choices, not the timing: a real run does not
 // replay. The history holds the nemesis's faults too (process "nemesis", type info: one event
 // when a fault begins, one when it ends), which the checkers skip.
@@ -98,8 +101,9 @@ std::pair<Duration, Duration> Validate(const JepsenArgs& a, jepsen_real::Nemesis
         BadInput("only --real is implemented here; simulated runs are `orrery sim` and "
                  "`orrery campaign`");
     }
-    if (a.workload != "register" && a.workload != "bank") {
-        BadInput("unknown --workload '" + a.workload + "' (register, bank)");
+    if (a.workload != "register" && a.workload != "bank" && a.workload != "list-append" &&
+        a.workload != "set") {
+        BadInput("unknown --workload '" + a.workload + "' (register, bank, list-append, set)");
     }
     if (a.pinned_readers > 0 && a.workload != "register") {
         BadInput("--pinned-readers needs --workload register");
@@ -297,6 +301,10 @@ int RunInDir(const JepsenArgs& a, ClusterGuard& cluster, jepsen_real::NemesisKin
     std::unique_ptr<jepsen_real::RealWorkload> run;
     if (a.workload == "bank") {
         run = std::make_unique<jepsen_real::BankRun>(*config, a.clients, seed);
+    } else if (a.workload == "list-append") {
+        run = std::make_unique<jepsen_real::ListAppendRun>(*config, a.clients, a.keys, seed);
+    } else if (a.workload == "set") {
+        run = std::make_unique<jepsen_real::SetRun>(*config, a.clients, seed);
     } else {
         run = std::make_unique<jepsen_real::RegisterRun>(*config, a.clients, a.keys,
                                                          a.pinned_readers, seed);
@@ -376,7 +384,8 @@ void Register_jepsen(CLI::App& app) {
         "jepsen", "Jepsen-style test of a real localhost cluster: exit 0 valid, 1 invalid, "
                   "3 unknown, 2 bad input");
     cmd->add_flag("--real", args->real, "Run against real `orrery node` processes (required)");
-    cmd->add_option("--workload", args->workload, "Workload: register (default) or bank");
+    cmd->add_option("--workload", args->workload,
+                    "Workload: register (default), bank, list-append or set");
     cmd->add_option("--duration", args->duration, "How long clients run (default 60s)");
     cmd->add_option("--nemesis", args->nemesis,
                     "Faults: kill, partition, pause, comma-separated (default kill,partition), or none");
@@ -385,7 +394,8 @@ void Register_jepsen(CLI::App& app) {
     cmd->add_option("--nodes", args->nodes, "Nodes (default 5)")->check(CLI::Range(1, 9));
     cmd->add_option("--clients", args->clients, "Client processes (default 10)")
         ->check(CLI::Range(1, kMaxClients));
-    cmd->add_option("--keys", args->keys, "Register workload: keys in use at a time (default 5)")
+    cmd->add_option("--keys", args->keys,
+                    "Register and list-append workloads: keys in use at a time (default 5)")
         ->check(CLI::Range(1u, 1000u));
     cmd->add_option("--pinned-readers", args->pinned_readers,
                     "Register workload: the first N clients only read, each from one fixed node, "

@@ -1,13 +1,14 @@
 // The parts of `orrery jepsen --real` (tools/cmd_jepsen.cpp) below the command line: the
-// nemesis thread and the real-time workloads (register, bank) that drive node clients over
-// net/ on one io_context and record a Jepsen history (jepsen/history.h).
+// nemesis thread and the real-time workloads (register, bank, list-append, set) that drive node
+// clients over net/ on one io_context and record a Jepsen history (jepsen/history.h).
 //
 // It is a header because tools/ compiles only its cmd_*.cpp files into the binary; only
 // cmd_jepsen.cpp includes it.
 //
-// Workloads follow the simulator's (jepsen/runner/register_workload.h, bank_workload.h): the
-// same operation mix, value encoding and process model (one op at a time per process; after an
-// info the process is retired and its client continues as process id + clients). Stored keys
+// Workloads follow the simulator's (jepsen/runner/register_workload.h, bank_workload.h,
+// list_append_workload.h, set_workload.h): the same operation mix, value encoding and process
+// model (one op at a time per process; after an info the process is retired and its client
+// continues as process id + clients). Stored keys
 // carry a per-run prefix so an earlier run's data in the same directory never leaks in; the
 // history names keys without it. Times are µs of the steady clock since the run began; the
 // history's order is the order events happened on the single client thread.
@@ -45,6 +46,7 @@
 #include "core/random.h"
 #include "jepsen/checker/check.h"
 #include "jepsen/history.h"
+#include "jepsen/runner/list_append_workload.h"
 #include "net/client_env.h"
 #include "net/cluster_config.h"
 #include "net/local_process.h"
@@ -545,17 +547,42 @@ private:
     std::vector<std::unique_ptr<node::KvClient>> kv_;
 };
 
-// Jepsen's bank: transfers between kBankAccounts accounts in MVCC transactions, and reads of
-// every balance by a range scan; the total is invariant. As jepsen/runner/bank_workload.cpp,
-// with account keys under the run's prefix.
-class BankRun final : public RealWorkload {
+// What the transactional workloads share: one node::TxnClient per client, and the simulator's
+// TxnProcess endings (jepsen/runner/workload.h): Abandon rolls back and fails the op (a read
+// failed, so nothing was committed); FinishFrom ends it from a commit's outcome (ok -> ok_value,
+// fail/info -> the invoked value).
+class TxnRun : public RealWorkload {
 public:
-    BankRun(const net::ClusterConfig& config, int clients, uint64_t seed)
+    TxnRun(const net::ClusterConfig& config, int clients, uint64_t seed)
         : RealWorkload(config, clients, seed) {
         for (int i = 0; i < clients; ++i) {
             txn_.push_back(std::make_unique<node::TxnClient>(slot(i).env->env(), ClientOptions()));
         }
     }
+
+protected:
+    node::TxnClient& txn(size_t i) { return *txn_[i]; }
+
+    void Abandon(size_t i, const node::TxnOutcome& o) {
+        txn_[i]->Rollback();
+        End(i, jepsen::OpType::kFail, slot(i).value, o.error.empty() ? "read failed" : o.error);
+    }
+
+    void FinishFrom(size_t i, const node::TxnOutcome& c, nlohmann::json ok_value) {
+        bool ok = c.type == node::KvOutcome::Type::kOk;
+        End(i, OpTypeOf(c.type), ok ? std::move(ok_value) : slot(i).value, c.error);
+    }
+
+private:
+    std::vector<std::unique_ptr<node::TxnClient>> txn_;
+};
+
+// Jepsen's bank: transfers between kBankAccounts accounts in MVCC transactions, and reads of
+// every balance by a range scan; the total is invariant. As jepsen/runner/bank_workload.cpp,
+// with account keys under the run's prefix.
+class BankRun final : public TxnRun {
+public:
+    using TxnRun::TxnRun;
     std::string_view model() const override { return "bank"; }
     jepsen::checker::CheckOptions check_options() const override {
         jepsen::checker::CheckOptions o;
@@ -575,11 +602,6 @@ private:
         return ec == std::errc() && end == stored->data() + stored->size() ? v : INT64_MIN / 2;
     }
 
-    void Abandon(size_t i, const node::TxnOutcome& o) {
-        txn_[i]->Rollback();
-        End(i, jepsen::OpType::kFail, slot(i).value, o.error.empty() ? "read failed" : o.error);
-    }
-
     void Invoke(size_t i) override {
         Random& rng = *slot(i).rng;
         if (rng.Chance(0.5)) return Read(i);
@@ -589,7 +611,7 @@ private:
         int64_t amount = rng.Range(1, 5);
         Begin(i, "transfer", "",
               {{"from", Account(from)}, {"to", Account(to)}, {"amount", amount}});
-        node::TxnClient& t = *txn_[i];
+        node::TxnClient& t = txn(i);
         t.Begin([this, i, &t, from, to, amount](const node::TxnOutcome& o) {
             if (o.type != node::KvOutcome::Type::kOk) return Abandon(i, o);
             t.Get(prefix() + Account(from), [this, i, &t, from, to,
@@ -606,7 +628,7 @@ private:
                     t.Set(prefix() + Account(from), std::to_string(from_balance - amount));
                     t.Set(prefix() + Account(to), std::to_string(Balance(g.value) + amount));
                     t.Commit([this, i](const node::TxnOutcome& c) {
-                        End(i, OpTypeOf(c.type), slot(i).value, c.error);
+                        FinishFrom(i, c, slot(i).value);
                     });
                 });
             });
@@ -615,7 +637,7 @@ private:
 
     void Read(size_t i) {
         Begin(i, "read", "", nullptr);
-        node::TxnClient& t = *txn_[i];
+        node::TxnClient& t = txn(i);
         t.Begin([this, i, &t](const node::TxnOutcome& o) {
             if (o.type != node::KvOutcome::Type::kOk) return Abandon(i, o);
             t.Scan(prefix() + "acct", prefix() + "acct~", 100,
@@ -629,14 +651,139 @@ private:
                     balances[k.substr(prefix().size())] = Balance(v);
                 }
                 t.Commit([this, i, balances](const node::TxnOutcome& c) {
-                    End(i, OpTypeOf(c.type), c.type == node::KvOutcome::Type::kOk
-                                                 ? balances : slot(i).value, c.error);
+                    FinishFrom(i, c, balances);
                 });
             });
         });
     }
+};
 
-    std::vector<std::unique_ptr<node::TxnClient>> txn_;
+// Elle's list-append: transactions of 1..4 micro-ops, ["r", k, null] (filled in with the list
+// read on ok) or ["append", k, v] with v unique across the run, as
+// jepsen/runner/list_append_workload.cpp: a list is stored as its decimal elements separated by
+// spaces, an append reads the key and buffers the longer list, micro-ops run in order and the
+// transaction commits after the last. Keys x0.. rotate as the register workload's do (every
+// kKeyLifetime to a fresh set of `keys`), so no list grows past what a read can carry cheaply;
+// one transaction draws all its keys from one set.
+class ListAppendRun final : public TxnRun {
+public:
+    ListAppendRun(const net::ClusterConfig& config, int clients, uint32_t keys, uint64_t seed)
+        : TxnRun(config, clients, seed), keys_(keys) {}
+    std::string_view model() const override { return "list-append"; }
+
+private:
+    static constexpr int kMaxMicroOps = 4;
+
+    void Invoke(size_t i) override {
+        Random& rng = *slot(i).rng;
+        uint64_t generation = static_cast<uint64_t>(NowUs() / kKeyLifetime.us());
+        int n = static_cast<int>(rng.Range(1, kMaxMicroOps));
+        nlohmann::json ops = nlohmann::json::array();
+        for (int m = 0; m < n; ++m) {
+            std::string key = fmt::format("x{}", generation * keys_ + rng.Uniform(keys_));
+            if (rng.Chance(0.5)) {
+                ops.push_back({"r", key, nullptr});
+            } else {
+                ops.push_back({"append", key, ++last_value_});
+            }
+        }
+        Begin(i, "txn", "", ops);
+        txn(i).Begin([this, i, ops](const node::TxnOutcome& o) mutable {
+            if (o.type != node::KvOutcome::Type::kOk) return Abandon(i, o);
+            Step(i, 0, std::move(ops));
+        });
+    }
+
+    // Runs micro-op m of `result` (the transaction, reads filled in so far), then the next;
+    // commits after the last.
+    void Step(size_t i, size_t m, nlohmann::json result) {
+        node::TxnClient& t = txn(i);
+        if (m == result.size()) {
+            return t.Commit([this, i, result = std::move(result)](const node::TxnOutcome& c) {
+                FinishFrom(i, c, result);
+            });
+        }
+        std::string key = result[m][1].get<std::string>();
+        t.Get(prefix() + key, [this, i, m, &t, key,
+                               result = std::move(result)](const node::TxnOutcome& g) mutable {
+            if (g.type != node::KvOutcome::Type::kOk) return Abandon(i, g);
+            if (result[m][0] == "r") {
+                result[m][2] = jepsen::runner::ParseAppendList(g.value);
+            } else {
+                int64_t v = result[m][2].get<int64_t>();
+                std::string stored = g.value.value_or("");
+                t.Set(prefix() + key,
+                      stored.empty() ? std::to_string(v) : fmt::format("{} {}", stored, v));
+            }
+            Step(i, m + 1, std::move(result));
+        });
+    }
+
+    uint32_t keys_;
+    int64_t last_value_ = 0;  // The last value appended (values are unique across the run).
+};
+
+// Jepsen's set: unique adds (one element's key set in a transaction) and full reads (a scan of
+// every element key at one snapshot, paged by kMaxScanLimit), as
+// jepsen/runner/set_workload.cpp: an element e is stored at "set/" + 12-digit e under the run's
+// prefix; a read records the elements it found, in key order. Judged by the set checker (no
+// acknowledged add lost, nothing invented).
+class SetRun final : public TxnRun {
+public:
+    using TxnRun::TxnRun;
+    std::string_view model() const override { return "set"; }
+
+private:
+    std::string ElementKey(int64_t e) const { return fmt::format("{}set/{:012}", prefix(), e); }
+
+    // The element of a stored key, or -1 for a key that is not one (the checker reports it).
+    int64_t ElementOf(std::string_view key) const {
+        std::string head = prefix() + "set/";
+        if (!key.starts_with(head)) return -1;
+        key.remove_prefix(head.size());
+        int64_t e = 0;
+        auto [end, ec] = std::from_chars(key.data(), key.data() + key.size(), e);
+        return ec == std::errc() && end == key.data() + key.size() ? e : -1;
+    }
+
+    void Invoke(size_t i) override {
+        if (slot(i).rng->Chance(0.25)) return Read(i);
+        int64_t e = next_element_++;
+        Begin(i, "add", "", e);
+        node::TxnClient& t = txn(i);
+        t.Begin([this, i, &t, e](const node::TxnOutcome& o) {
+            if (o.type != node::KvOutcome::Type::kOk) return Abandon(i, o);
+            t.Set(ElementKey(e), "1");
+            t.Commit([this, i](const node::TxnOutcome& c) { FinishFrom(i, c, slot(i).value); });
+        });
+    }
+
+    void Read(size_t i) {
+        Begin(i, "read", "", nullptr);
+        txn(i).Begin([this, i](const node::TxnOutcome& o) {
+            if (o.type != node::KvOutcome::Type::kOk) return Abandon(i, o);
+            ReadPage(i, prefix() + "set/", nlohmann::json::array());
+        });
+    }
+
+    // Scans one page from `from`, all at the transaction's one snapshot, and continues after its
+    // last key until a page comes back short; then commits.
+    void ReadPage(size_t i, std::string from, nlohmann::json elements) {
+        node::TxnClient& t = txn(i);
+        t.Scan(std::move(from), prefix() + "set0", node::kMaxScanLimit,
+               [this, i, &t, elements = std::move(elements)](const node::TxnOutcome& s) mutable {
+                   if (s.type != node::KvOutcome::Type::kOk) return Abandon(i, s);
+                   for (const auto& [k, v] : s.pairs) elements.push_back(ElementOf(k));
+                   if (s.pairs.size() == node::kMaxScanLimit) {
+                       return ReadPage(i, s.pairs.back().first + '\0', std::move(elements));
+                   }
+                   t.Commit([this, i, elements](const node::TxnOutcome& c) {
+                       FinishFrom(i, c, elements);
+                   });
+               });
+    }
+
+    int64_t next_element_ = 1;
 };
 
 }  // namespace orrery::tools::jepsen_real

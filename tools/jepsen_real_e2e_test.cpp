@@ -12,6 +12,9 @@
 //  4. Pinned readers (clients that read from one fixed node) under the pause nemesis break
 //     nothing without a bug switch: a woken leader confirms it still leads (ReadIndex) before
 //     it answers the reads queued while it slept.
+//  5. The list-append workload under kill and partition records Elle transactions (f "txn",
+//     keys without the run's prefix) that the Elle checker finds valid, here and in
+//     `orrery check --model list-append`.
 //
 // Not run under ASan (.ci/run builds only the unit tests there): it needs the whole binary.
 #include <catch2/catch.hpp>
@@ -114,6 +117,57 @@ TEST_CASE("e2e: jepsen --real under kill and partition is valid and records its 
     CHECK(NodesMentioning(cluster).empty());
 }
 
+TEST_CASE("e2e: jepsen --real list-append under kill and partition is valid", "[tools][e2e]") {
+    TempDir tmp("jepsen-e2e");
+    std::string cluster = tmp.path() + "/cluster";
+    std::string history_path = tmp.path() + "/history.jsonl";
+    std::string out = tmp.path() + "/out.txt";
+    int status = Orrery({"jepsen", "--real", "--workload", "list-append", "--duration", "8s",
+                         "--interval", "1s", "--nemesis", "kill,partition", "--clients", "5",
+                         "--seed", "7", "--dir", cluster, "--history", history_path},
+                        out, Duration::Seconds(120));
+    std::string output = ReadFile(out);
+    INFO(output);
+    REQUIRE(status == 0);
+    CHECK(output.find("checker (list-append): valid") != std::string::npos);
+
+    auto history = jepsen::History::Parse(ReadFile(history_path));
+    REQUIRE(history.ok());
+    int txn_ok = 0, appends = 0, nonempty_reads = 0, faults = 0;
+    std::vector<std::string> malformed;  // Client ops not shaped as the simulator's.
+    for (const jepsen::Op& op : history->ops()) {
+        if (jepsen::IsNemesis(op)) {
+            ++faults;
+            continue;
+        }
+        bool ok = op.f == "txn" && op.key.empty() && op.value.is_array();
+        for (const auto& mop : op.value) {
+            // ["r", k, list-or-null] or ["append", k, v]; k named without the run's prefix.
+            ok = ok && mop.is_array() && mop.size() == 3 &&
+                 (mop[0] == "r" || mop[0] == "append") && mop[1].is_string() &&
+                 mop[1].get<std::string>().starts_with("x");
+            if (!ok || op.type != jepsen::OpType::kOk) continue;
+            if (mop[0] == "append") ++appends;
+            if (mop[0] == "r" && mop[2].is_array() && !mop[2].empty()) ++nonempty_reads;
+        }
+        if (!ok) malformed.push_back(jepsen::RenderOp(op));
+        txn_ok += op.type == jepsen::OpType::kOk ? 1 : 0;
+    }
+    {
+        INFO((malformed.empty() ? std::string() : "first malformed: " + malformed.front()));
+        CHECK(malformed.size() == 0);
+    }
+    CHECK(txn_ok > 100);
+    CHECK(appends > 100);
+    CHECK(nonempty_reads > 10);
+    CHECK(faults >= 4);  // At least one kill and one partition, each with its undo.
+
+    CHECK(Orrery({"check", "--model", "list-append", history_path}, tmp.path() + "/check.txt",
+                 Duration::Seconds(60)) == 0);
+    CHECK(output.find("removed " + cluster) != std::string::npos);
+    CHECK(NodesMentioning(cluster).empty());
+}
+
 TEST_CASE("e2e: jepsen --real with pinned readers under pause is valid without a bug",
           "[tools][e2e]") {
     // The honest half of the pinned-reader story (docs/08, "Against the real cluster"): with
@@ -147,6 +201,10 @@ TEST_CASE("e2e: jepsen --real rejects bad arguments before creating anything", "
                  out, Duration::Seconds(30)) == 2);
     CHECK(Orrery({"jepsen", "--real", "--workload", "bank", "--pinned-readers", "2", "--dir",
                   cluster},
+                 out, Duration::Seconds(30)) == 2);
+    CHECK(ReadFile(out).find("--pinned-readers needs --workload register") != std::string::npos);
+    CHECK(Orrery({"jepsen", "--real", "--workload", "list-append", "--pinned-readers", "2",
+                  "--dir", cluster},
                  out, Duration::Seconds(30)) == 2);
     CHECK(ReadFile(out).find("--pinned-readers needs --workload register") != std::string::npos);
     CHECK_FALSE(std::filesystem::exists(cluster));

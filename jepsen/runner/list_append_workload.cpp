@@ -6,13 +6,8 @@
 #include <charconv>
 
 namespace orrery::jepsen::runner {
-namespace {
 
-constexpr int kMaxMicroOps = 4;
-
-// "1 4 9" -> [1, 4, 9]; absent -> []. A malformed element is kept as -1, which no append
-// wrote, so the checker reports it rather than this code hiding it.
-std::vector<int64_t> ParseList(const std::optional<std::string>& stored) {
+std::vector<int64_t> ParseAppendList(const std::optional<std::string>& stored) {
     std::vector<int64_t> out;
     if (!stored) return out;
     const char* p = stored->data();
@@ -27,6 +22,10 @@ std::vector<int64_t> ParseList(const std::optional<std::string>& stored) {
     }
     return out;
 }
+
+namespace {
+
+constexpr int kMaxMicroOps = 4;
 
 class ListAppendProcess final : public TxnProcess {
 public:
@@ -63,7 +62,7 @@ private:
         std::string key = result_[i][1].get<std::string>();
         client().Get(key, [this, i, key](const node::TxnOutcome& g) {
             if (g.type != node::KvOutcome::Type::kOk) return Abandon(g);
-            std::vector<int64_t> list = ParseList(g.value);
+            std::vector<int64_t> list = ParseAppendList(g.value);
             if (result_[i][0] == "r") {
                 result_[i][2] = list;
             } else {

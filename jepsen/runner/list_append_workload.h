@@ -16,10 +16,18 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
+#include <string>
+#include <optional>
 
 #include "jepsen/runner/workload.h"
 
 namespace orrery::jepsen::runner {
+
+// A stored list: its decimal elements separated by spaces ("1 4 9"); absent is the empty list.
+// A malformed element parses as -1, which no append wrote, so the checker reports it rather
+// than the workload hiding it. Shared with the real-cluster workload (tools/jepsen_real.h).
+std::vector<int64_t> ParseAppendList(const std::optional<std::string>& stored);
 
 class ListAppendWorkload final : public TxnWorkloadBase {
 public:
