@@ -153,7 +153,7 @@ History GenerateRegisterHistory(Random& rng, const RegisterGenOptions& options) 
     return Emit(windows, invokes, completions);
 }
 
-std::optional<int64_t> InjectStaleRead(History& history) {
+std::optional<int64_t> InjectStaleRead(History& history, int64_t not_before) {
     Result<std::vector<Operation>> paired = CollectOperations(history, SourceLines{});
     if (!paired.ok()) return std::nullopt;
     const std::vector<Operation>& ops = *paired;
@@ -161,7 +161,9 @@ std::optional<int64_t> InjectStaleRead(History& history) {
         return o.outcome == OpType::kOk && (o.f == "write" || o.f == "cas");
     };
     for (const Operation& read : ops) {
-        if (read.f != "read" || read.outcome != OpType::kOk) continue;
+        if (read.f != "read" || read.outcome != OpType::kOk || read.invoke_index < not_before) {
+            continue;
+        }
         for (const Operation& w2 : ops) {
             if (!is_ok_write(w2) || w2.key != read.key || w2.complete_index > read.invoke_index)
                 continue;

@@ -32,9 +32,10 @@ History GenerateRegisterHistory(Random& rng, const RegisterGenOptions& options);
 
 // Makes one ok read return a stale value: one that a write W1 installed before another write
 // W2 (W1 completed before W2 began) which completed before the read began. With unique written
-// values no linearization can then explain the read. Returns the history index of the changed
-// completion, or nullopt when no read has such writes before it.
-std::optional<int64_t> InjectStaleRead(History& history);
+// values no linearization can then explain the read. The read is the first such one invoked at
+// or after history position `not_before`. Returns the history index of the changed completion,
+// or nullopt when no read has such writes before it.
+std::optional<int64_t> InjectStaleRead(History& history, int64_t not_before = 0);
 
 struct ListAppendGenOptions {
     size_t txns = 1000;
