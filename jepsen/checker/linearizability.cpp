@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "jepsen/checker/linear_search.h"
 #include "jepsen/checker/operation.h"
@@ -58,6 +59,26 @@ int64_t MinimalCut(const Model& model, const std::vector<LinOp>& ops, uint64_t b
     return events[hi] + 1;
 }
 
+// Drops the writes and cas of unknown outcome whose value no operation of the key ever
+// observes (no ok read returns it, no cas expects it). If a linearization places such a write,
+// the same order without it is legal too: until the next write nothing looks at the register,
+// since anything that did would have observed the unobserved value. So dropping them changes
+// no verdict, and it removes what makes the search exponential: every unknown write may happen
+// or not, and the memo cannot merge orders that differ in which ones happened.
+std::vector<LinOp> DropUnobservedUnknowns(std::vector<LinOp> ops) {
+    std::set<int64_t> observed;
+    for (const LinOp& op : ops) {
+        if (op.op.kind == ModelOp::Kind::kRead && op.ret != kNeverReturns) observed.insert(op.op.a);
+        if (op.op.kind == ModelOp::Kind::kCas) observed.insert(op.op.a);
+    }
+    std::erase_if(ops, [&](const LinOp& op) {
+        if (op.ret != kNeverReturns || op.op.kind == ModelOp::Kind::kRead) return false;
+        int64_t written = op.op.kind == ModelOp::Kind::kWrite ? op.op.a : op.op.b;
+        return observed.count(written) == 0;
+    });
+    return ops;
+}
+
 // The window of `ops` from position `start` on, for a search from kAnyState: operations that
 // completed before `start` are left out (whatever they did is in the unknown starting state);
 // a read still running at `start` is left out too; a write or cas called before `start` and
@@ -77,7 +98,8 @@ std::vector<LinOp> Window(const std::vector<LinOp>& ops, int64_t start) {
         copy.ret = kNeverReturns;
         out.push_back(copy);
     }
-    return out;
+    // Unknown writes from long before whose values only earlier operations read: gone too.
+    return DropUnobservedUnknowns(std::move(out));
 }
 
 // Returns the latest call position from which the window of `ops` is still not linearizable
@@ -248,7 +270,8 @@ Result<CheckReport> CheckLinearizable(const Model& model, const History& history
     size_t valid_keys = 0, unknown_keys = 0;
     uint64_t steps = 0;
     std::string evidence;
-    for (const auto& [key, ops] : by_key) {
+    for (auto& [key, key_ops] : by_key) {
+        std::vector<LinOp> ops = DropUnobservedUnknowns(std::move(key_ops));
         SearchOutcome outcome = SearchLinearization(model, ops, options.budget_steps);
         steps += outcome.steps;
         if (outcome.verdict == Verdict::kValid) ++valid_keys;

@@ -5,6 +5,10 @@
 // their own (linear_search.h), in key order. The verdict is invalid if any key is, else unknown
 // if any key ran out of budget, else valid.
 //
+// Before a key is searched, its writes and cas of unknown outcome whose value no operation of
+// the key observes are dropped: they change no verdict (linearizability.cpp explains why) and
+// are what makes the search exponential.
+//
 // For a key that is not linearizable the report gives evidence a person can check by hand:
 //  1. the shortest prefix of the key's events that is already not linearizable (linearizability
 //     is prefix-closed, so a binary search over prefixes finds it; operations still running at
