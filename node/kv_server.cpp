@@ -2,6 +2,7 @@
 #include "node/kv_server.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "core/checksum.h"
 #include "core/coding.h"
@@ -143,6 +144,43 @@ namespace {
 constexpr std::string_view kCrashPoint = "server.crash-mid-broadcast";
 
 }  // namespace
+
+namespace {
+
+using BugSetter = void (*)(KvServerOptions&);
+
+const std::vector<std::pair<std::string, BugSetter>>& ServerBugs() {
+    static const std::vector<std::pair<std::string, BugSetter>> kBugs = {
+        {"kv.no-dedup", [](KvServerOptions& o) { o.kv.bug_no_dedup = true; }},
+        {"raft.stale-read", [](KvServerOptions& o) { o.bug_stale_read = true; }},
+        {"raft.forget-vote", [](KvServerOptions& o) { o.raft.bug_forget_vote = true; }},
+        {"raft.commit-old-term", [](KvServerOptions& o) { o.raft.bug_commit_old_term = true; }},
+        {"mvcc.snapshot-only", [](KvServerOptions& o) { o.kv.txn.bug_snapshot_only = true; }},
+    };
+    return kBugs;
+}
+
+}  // namespace
+
+const std::vector<std::string>& ServerBugNames() {
+    static const std::vector<std::string> kNames = [] {
+        std::vector<std::string> names;
+        for (const auto& [name, set] : ServerBugs()) names.push_back(name);
+        return names;
+    }();
+    return kNames;
+}
+
+Status EnableServerBug(std::string_view name, KvServerOptions* options) {
+    for (const auto& [known, set] : ServerBugs()) {
+        if (known == name) {
+            set(*options);
+            return Status::Ok();
+        }
+    }
+    return Status::InvalidArgument(fmt::format("unknown --bug '{}' (one of: {})", name,
+                                               fmt::join(ServerBugNames(), ", ")));
+}
 
 bool IsFaultPointCrash(const Status& halt_reason) {
     return halt_reason.code() == Code::kAborted &&

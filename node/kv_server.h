@@ -42,6 +42,9 @@
 #include <memory>
 #include <optional>
 #include <utility>
+#include <vector>
+#include <string_view>
+#include <string>
 
 #include "core/env.h"
 #include "core/prefix_disk.h"
@@ -83,6 +86,16 @@ struct KvServerOptions {
     // empty.
     std::function<void(const Status&)> on_halt;
 };
+
+// The protocol bug switches a server itself can turn on, by name: kv.no-dedup, raft.stale-read,
+// raft.forget-vote, raft.commit-old-term, mvcc.snapshot-only. (storage.no-sync is a fault of
+// the disk under the server, which the simulator's runner supplies.) Used by `orrery node --bug`
+// and by the simulator's runner, so both mean the same mistake by one name.
+const std::vector<std::string>& ServerBugNames();
+
+// Sets the option of bug switch `name` in `options`; InvalidArgument naming the known switches
+// for any other name.
+Status EnableServerBug(std::string_view name, KvServerOptions* options);
 
 // True iff the server halted because the fault point server.crash-mid-broadcast fired.
 bool IsFaultPointCrash(const Status& halt_reason);

@@ -16,7 +16,7 @@
 // listeners open, so a nemesis that signals a node just after it came up never kills it.
 //
 // --bug NAME (repeatable) switches on one of the protocol bugs the simulator's runs can enable
-// (jepsen/runner/cluster_run.cpp maps the same names to the same options), so a real-cluster
+// (node::EnableServerBug, which the simulator's runner uses too), so a real-cluster
 // Jepsen run (`orrery jepsen --real --bug NAME`) can try to catch it. storage.no-sync is a
 // simulated-disk fault and has no real-node switch.
 //
@@ -65,20 +65,6 @@ struct NodeArgs {
     std::vector<std::string> bugs;
 };
 
-// The protocol bugs a real node can switch on, and the option each sets.
-const std::vector<std::pair<std::string, void (*)(node::KvServerOptions&)>>& NodeBugs() {
-    static const std::vector<std::pair<std::string, void (*)(node::KvServerOptions&)>> kBugs = {
-        {"kv.no-dedup", [](node::KvServerOptions& o) { o.kv.bug_no_dedup = true; }},
-        {"raft.stale-read", [](node::KvServerOptions& o) { o.bug_stale_read = true; }},
-        {"raft.forget-vote", [](node::KvServerOptions& o) { o.raft.bug_forget_vote = true; }},
-        {"raft.commit-old-term",
-         [](node::KvServerOptions& o) { o.raft.bug_commit_old_term = true; }},
-        {"mvcc.snapshot-only",
-         [](node::KvServerOptions& o) { o.kv.txn.bug_snapshot_only = true; }},
-    };
-    return kBugs;
-}
-
 [[noreturn]] void BadInput(const std::string& message) {
     fmt::print(stderr, "orrery node: {}\n", message);
     throw CLI::RuntimeError(2);
@@ -108,14 +94,8 @@ node::KvServerOptions ServerOptions(const NodeArgs& args, const net::ClusterConf
     if (!factory.ok()) BadInput(factory.status().message());
     options.engine = std::move(factory).value();
     for (const std::string& bug : args.bugs) {
-        auto it = std::find_if(NodeBugs().begin(), NodeBugs().end(),
-                               [&](const auto& known) { return known.first == bug; });
-        if (it == NodeBugs().end()) {
-            std::string names;
-            for (const auto& [name, set] : NodeBugs()) names += (names.empty() ? "" : ", ") + name;
-            BadInput(fmt::format("unknown --bug '{}' (one of: {})", bug, names));
-        }
-        it->second(options);
+        Status s = node::EnableServerBug(bug, &options);
+        if (!s.ok()) BadInput(std::string(s.message()));
     }
     return options;
 }

@@ -25,9 +25,11 @@ constexpr Duration kRunSlice = Duration::Millis(100);
 }  // namespace
 
 const std::vector<std::string>& KnownBugs() {
-    static const std::vector<std::string> kBugs = {"kv.no-dedup", "raft.stale-read",
-                                                   "raft.forget-vote", "raft.commit-old-term",
-                                                   "mvcc.snapshot-only", "storage.no-sync"};
+    static const std::vector<std::string> kBugs = [] {
+        std::vector<std::string> names = node::ServerBugNames();
+        names.push_back("storage.no-sync");
+        return names;
+    }();
     return kBugs;
 }
 
@@ -189,15 +191,12 @@ node::KvServerOptions ClusterRun::ServerOptions(NodeId id) const {
     o.raft.heartbeat_ticks = 2;
     o.raft.snapshot_threshold_entries = 256;  // Snapshots and InstallSnapshot happen in runs.
     o.raft.segment_bytes = 64 << 10;
-    auto has = [&](std::string_view bug) {
-        return std::find(options_.bugs.begin(), options_.bugs.end(), bug) != options_.bugs.end();
-    };
-    o.raft.bug_forget_vote = has("raft.forget-vote");
-    o.raft.bug_commit_old_term = has("raft.commit-old-term");
-    o.kv.bug_no_dedup = has("kv.no-dedup");
-    o.kv.txn.bug_snapshot_only = has("mvcc.snapshot-only");
+    for (const std::string& bug : options_.bugs) {
+        if (bug == "storage.no-sync") continue;  // The disk's, not the server's (WithBugs).
+        Status s = node::EnableServerBug(bug, &o);
+        ORRERY_ASSERT(s.ok(), "{}", s.ToString());  // Validated against KnownBugs() up front.
+    }
     o.mvcc_keep_versions = 8;  // MVCC GC runs in transactional runs (old snapshots abort).
-    o.bug_stale_read = has("raft.stale-read");
     std::string engine = options_.engine.empty() ? (node::HaveLsmEngine() ? "lsm" : "memory")
                                                  : options_.engine;
     o.engine = node::MakeEngineFactory(engine).value();
