@@ -142,11 +142,17 @@ void TxnClient::Commit(Done done) {
         ++unlogged_commits_;
         return Defer(std::move(out), std::move(done));
     }
-    ClientRequest r;
-    r.op = RequestOp::kTxnCommit;
-    r.key = "txn";
-    r.value = mvcc::EncodeCommitRequest(BuildRequest());
+    mvcc::CommitRequest req = BuildRequest();
     Reset();
+    SubmitCommit(RequestOp::kTxnCommit, req, std::move(done));
+}
+
+// One commit command through Raft (one log entry); the reply carries the commit version.
+void TxnClient::SubmitCommit(RequestOp op, const mvcc::CommitRequest& req, Done done) {
+    ClientRequest r;
+    r.op = op;
+    r.key = "txn";
+    r.value = mvcc::EncodeCommitRequest(req);
     ++logged_commits_;
     kv_.Submit(std::move(r), [done = std::move(done)](const KvOutcome& o) {
         TxnOutcome out = FromKv(o);
@@ -161,17 +167,7 @@ void TxnClient::Write(std::string key, std::optional<std::string> value, Done do
     mvcc::CommitRequest req;
     req.txn_id = ++txn_counter_;
     req.writes.push_back(mvcc::Write{std::move(key), std::move(value)});
-    ClientRequest r;
-    r.op = RequestOp::kTxnAutocommit;
-    r.key = "txn";
-    r.value = mvcc::EncodeCommitRequest(req);
-    ++logged_commits_;
-    kv_.Submit(std::move(r), [done = std::move(done)](const KvOutcome& o) {
-        TxnOutcome out = FromKv(o);
-        out.logged = true;
-        if (o.type == KvOutcome::Type::kOk) out.version = ParseVersion(o.value);
-        done(out);
-    });
+    SubmitCommit(RequestOp::kTxnAutocommit, req, std::move(done));
 }
 
 }  // namespace orrery::node

@@ -87,6 +87,7 @@ public:
 
 private:
     void Defer(TxnOutcome outcome, Done done);
+    void SubmitCommit(RequestOp op, const mvcc::CommitRequest& req, Done done);
     static TxnOutcome FromKv(const KvOutcome& o);
     mvcc::CommitRequest BuildRequest();
     void Reset();

@@ -16,10 +16,7 @@ uint64_t EntryHash(const Entry& e) {
 
 Status InvariantChecker::Check(const std::vector<const RaftNode*>& nodes) {
     touched_.clear();
-    for (const RaftNode* n : nodes) {
-        ORRERY_RETURN_IF_ERROR(CheckNode(*n));
-        ORRERY_RETURN_IF_ERROR(CheckVote(*n));
-    }
+    for (const RaftNode* n : nodes) ORRERY_RETURN_IF_ERROR(CheckNode(*n));
     for (const RaftNode* n : nodes) ORRERY_RETURN_IF_ERROR(CheckLogMatching(*n));
     for (const RaftNode* n : nodes) {
         if (n->role() != Role::kLeader) continue;
@@ -30,7 +27,6 @@ Status InvariantChecker::Check(const std::vector<const RaftNode*>& nodes) {
 }
 
 Status InvariantChecker::CheckVote(const RaftNode& n) {
-    seen_[n.id()].last = LastSeen{n.last_term(), n.last_index()};
     auto promised = n.promised_vote();
     if (!promised) return Status::Ok();
     auto [it, inserted] = votes_.emplace(std::make_pair(n.id(), promised->first), promised->second);
@@ -122,6 +118,8 @@ Status InvariantChecker::CheckNode(const RaftNode& n) {
         }
     }
     NodeSeen& s = seen_[n.id()];
+    s.last = LastSeen{n.last_term(), n.last_index()};
+    ORRERY_RETURN_IF_ERROR(CheckVote(n));
     if (n.commit_index() < s.commit) {
         return Status::Corruption(fmt::format("commit index of {} went back from {} to {}", n.id(),
                                               s.commit, n.commit_index()));

@@ -151,7 +151,7 @@ bool Raft::SendAppend(NodeId to, bool send_if_empty) {
     // stops at the term boundary, so the follower acks the old entries alone. This is the corner
     // §5.4.2 exists for (Figure 8): counting those acks must not commit anything.
     LogIndex last = log_->last_index();
-    if (pr.next <= last && *log_->TermAt(pr.next) != term_ && *log_->TermAt(last) == term_ &&
+    if (pr.next <= last && LastTerm() == term_ && *log_->TermAt(pr.next) != term_ &&
         env_.faults.Fire("raft.split-append-at-term")) {
         while (last > pr.next && *log_->TermAt(last) == term_) --last;
     }

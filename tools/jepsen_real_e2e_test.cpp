@@ -69,19 +69,33 @@ std::vector<std::string> NodesMentioning(const std::string& needle) {
     return found;
 }
 
-TEST_CASE("e2e: jepsen --real under kill and partition is valid and records its faults",
-          "[tools][e2e]") {
-    TempDir tmp("jepsen-e2e");
-    std::string cluster = tmp.path() + "/cluster";  // Does not exist yet: the run creates it.
-    std::string history_path = tmp.path() + "/history.jsonl";
-    std::string out = tmp.path() + "/out.txt";
-    int status = Orrery({"jepsen", "--real", "--workload", "register", "--duration", "8s",
+// An 8 s run of `workload` with a kill or a partition every second, its cluster directory under
+// `tmp` (not created beforehand: the run creates it) and its history beside it.
+struct KillPartitionRun {
+    KillPartitionRun(const TempDir& tmp, const std::string& workload)
+        : cluster(tmp.path() + "/cluster"), history_path(tmp.path() + "/history.jsonl") {
+        std::string out = tmp.path() + "/out.txt";
+        status = Orrery({"jepsen", "--real", "--workload", workload, "--duration", "8s",
                          "--interval", "1s", "--nemesis", "kill,partition", "--clients", "5",
                          "--seed", "7", "--dir", cluster, "--history", history_path},
                         out, Duration::Seconds(120));
-    std::string output = ReadFile(out);
+        output = ReadFile(out);
+    }
+    std::string cluster;
+    std::string history_path;
+    std::string output;
+    int status = -1;
+};
+
+TEST_CASE("e2e: jepsen --real under kill and partition is valid and records its faults",
+          "[tools][e2e]") {
+    TempDir tmp("jepsen-e2e");
+    KillPartitionRun run(tmp, "register");
+    const std::string& cluster = run.cluster;
+    const std::string& history_path = run.history_path;
+    const std::string& output = run.output;
     INFO(output);
-    REQUIRE(status == 0);
+    REQUIRE(run.status == 0);
     CHECK(output.find("checker (kv): valid") != std::string::npos);
 
     auto history = jepsen::History::Parse(ReadFile(history_path));
@@ -119,16 +133,12 @@ TEST_CASE("e2e: jepsen --real under kill and partition is valid and records its 
 
 TEST_CASE("e2e: jepsen --real list-append under kill and partition is valid", "[tools][e2e]") {
     TempDir tmp("jepsen-e2e");
-    std::string cluster = tmp.path() + "/cluster";
-    std::string history_path = tmp.path() + "/history.jsonl";
-    std::string out = tmp.path() + "/out.txt";
-    int status = Orrery({"jepsen", "--real", "--workload", "list-append", "--duration", "8s",
-                         "--interval", "1s", "--nemesis", "kill,partition", "--clients", "5",
-                         "--seed", "7", "--dir", cluster, "--history", history_path},
-                        out, Duration::Seconds(120));
-    std::string output = ReadFile(out);
+    KillPartitionRun run(tmp, "list-append");
+    const std::string& cluster = run.cluster;
+    const std::string& history_path = run.history_path;
+    const std::string& output = run.output;
     INFO(output);
-    REQUIRE(status == 0);
+    REQUIRE(run.status == 0);
     CHECK(output.find("checker (list-append): valid") != std::string::npos);
 
     auto history = jepsen::History::Parse(ReadFile(history_path));
