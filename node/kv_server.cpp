@@ -182,11 +182,6 @@ Status EnableServerBug(std::string_view name, KvServerOptions* options) {
                                                fmt::join(ServerBugNames(), ", ")));
 }
 
-bool IsFaultPointCrash(const Status& halt_reason) {
-    return halt_reason.code() == Code::kAborted &&
-           halt_reason.message().find(kCrashPoint) != std::string_view::npos;
-}
-
 void KvServer::RunReady() {
     if (halted_) return;
     bool election_state_changed = raft_->term() != ready_term_ ||
@@ -207,7 +202,8 @@ void KvServer::RunReady() {
     if (sends_before_crash_) {
         return Halt(Status::Aborted(fmt::format("fault point {}: crashed after sending {} Raft "
                                                 "message(s)",
-                                                kCrashPoint, sent_in_crash_)));
+                                                kCrashPoint, sent_in_crash_)),
+                    /*fault_point=*/true);
     }
     if (!s.ok()) return Halt(s.WithContext("raft"));
     if (!sm_->health().ok()) return Halt(sm_->health().WithContext("state machine"));
@@ -373,14 +369,14 @@ void KvServer::Reply(NodeId to, const ClientRequest& request, ReplyCode code, st
     env_.network.Send(to, Frame(Channel::kClient, EncodeReply(r)));
 }
 
-void KvServer::Halt(Status reason) {
+void KvServer::Halt(Status reason, bool fault_point) {
     if (halted_) return;
     halted_ = true;
     halt_reason_ = std::move(reason);
     env_.tracer.Record(env_.node, "note", {{"text", "halt: " + halt_reason_.ToString()}});
     if (tick_timer_) env_.clock.CancelTimer(*tick_timer_);
     tick_timer_.reset();
-    if (options_.on_halt) options_.on_halt(halt_reason_);
+    if (options_.on_halt) options_.on_halt(halt_reason_, fault_point);
 }
 
 }  // namespace orrery::node

@@ -22,8 +22,8 @@
 //
 // Fault point "server.crash-mid-broadcast" (BUGGIFY, simulator only): in a Ready that persists a
 // change of election state (a new term, a vote, a new role), the server sends only a random
-// prefix of that Ready's Raft messages and then halts with a status for which
-// IsFaultPointCrash() holds; the simulated host restarts it at once. This is the crash at the
+// prefix of that Ready's Raft messages and then halts, telling on_halt it was the fault point;
+// the simulated host restarts it at once. This is the crash at the
 // worst moment: right after a vote or a term became durable and was (partly) announced. It is
 // what exposes a vote that was never persisted (raft.forget-vote) and leaves the half-replicated
 // logs of Figure 8.
@@ -82,9 +82,9 @@ struct KvServerOptions {
     // the same turn is persisted with ONE sync and sent in one batch. Off in the simulator, whose
     // traces keep one Ready per event.
     bool batch_ready = false;
-    // Called (once) when the server halts on a storage failure or a fault-point crash. May be
-    // empty.
-    std::function<void(const Status&)> on_halt;
+    // Called (once) when the server halts: on a storage failure (fault_point false), or at the
+    // fault point server.crash-mid-broadcast (fault_point true). May be empty.
+    std::function<void(const Status& why, bool fault_point)> on_halt;
 };
 
 // The protocol bug switches a server itself can turn on, by name: kv.no-dedup, raft.stale-read,
@@ -97,8 +97,6 @@ const std::vector<std::string>& ServerBugNames();
 // for any other name.
 Status EnableServerBug(std::string_view name, KvServerOptions* options);
 
-// True iff the server halted because the fault point server.crash-mid-broadcast fired.
-bool IsFaultPointCrash(const Status& halt_reason);
 
 class KvServer {
 public:
@@ -144,7 +142,7 @@ private:
     void ForgetStaleWaiters();
     void Reply(NodeId to, const ClientRequest& request, ReplyCode code, std::string value = {},
                std::string message = {});
-    void Halt(Status reason);
+    void Halt(Status reason, bool fault_point = false);
     uint32_t LeaderHint() const;
     // Hash64 chain over the engine's (key, value) pairs in order (ServerStatus::state_hash).
     uint64_t StateHash();

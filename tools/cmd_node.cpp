@@ -161,7 +161,7 @@ int RunNode(const NodeArgs& args) {
         return 1;
     }
     int exit_status = 0;
-    server_options.on_halt = [&](const Status& why) {
+    server_options.on_halt = [&](const Status& why, bool) {
         log.Error("halting: {}", why.ToString());
         exit_status = 1;
         io.stop();

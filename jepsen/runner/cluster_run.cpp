@@ -81,9 +81,8 @@ public:
     ServerProcess(Env& sim_env, ClusterRun& run) : run_(run) {
         Env& env = WithBugs(sim_env);
         node::KvServerOptions o = run.ServerOptions(env.node);
-        o.on_halt = [this, id = env.node](const Status& why) {
-            run_.Supervise(id, node::IsFaultPointCrash(why) ? kFaultCrashRestartDelay
-                                                            : kRestartDelay);
+        o.on_halt = [this, id = env.node](const Status&, bool fault_point) {
+            run_.Supervise(id, fault_point ? kFaultCrashRestartDelay : kRestartDelay);
         };
         auto server = node::KvServer::Open(env, std::move(o));
         if (server.ok()) {
