@@ -14,14 +14,17 @@ class FaultPoints {
 public:
     virtual ~FaultPoints() = default;
 
-    // Returns true if the fault at `point` should fire now.
-    virtual bool Fire(std::string_view point) = 0;
+    // Returns true if the fault at `point` should fire now. `weight` scales the run's firing
+    // probability (capped at 1), like FoundationDB's BUGGIFY_WITH_PROB: a point that is reached
+    // only in a rare state, such as a new leader's first appends, can fire often when reached
+    // without perturbing the rest of the run.
+    virtual bool Fire(std::string_view point, double weight = 1.0) = 0;
 };
 
 // The real world's fault points: they never fire.
 class NoFaultPoints final : public FaultPoints {
 public:
-    bool Fire(std::string_view) override { return false; }
+    bool Fire(std::string_view, double = 1.0) override { return false; }
 };
 
 }  // namespace orrery

@@ -12,13 +12,13 @@ namespace orrery::sim {
 namespace {
 
 constexpr std::string_view kValidItems =
-    "none, partition[=halves+isolate+leader+bridge+oneway], drop=P, dup=P, reorder[=P], crash, "
+    "none, partition[=halves+isolate+leader+bridge+oneway+flap], drop=P, dup=P, reorder[=P], crash, "
     "pause, skew=DUR, drift=PPM, disk-torn[=P], disk-lost-renames[=P], disk-read-errors[=P], "
     "disk-bitrot, disk-full, buggify[=P], every=DUR";
 
 constexpr PartitionKind kAllKinds[] = {PartitionKind::kHalves, PartitionKind::kIsolate,
                                        PartitionKind::kLeader, PartitionKind::kBridge,
-                                       PartitionKind::kOneWay};
+                                       PartitionKind::kOneWay, PartitionKind::kFlap};
 
 Status BadItem(std::string_view item, std::string_view why) {
     return Status::InvalidArgument(
@@ -129,6 +129,7 @@ constexpr NamedSchedule kNamedSchedules[] = {
     {"isolate-leader", "leader", ""},
     {"bridge", "bridge", ""},
     {"partition-one-way", "oneway", ""},
+    {"partition-leader-flap", "flap", ""},
     {"kill-random", "", "crash"},
     {"pause-random", "", "pause"},
     {"clock-skew", "", "skew=200ms,drift=500"},
@@ -176,6 +177,8 @@ std::string_view PartitionKindName(PartitionKind kind) {
             return "bridge";
         case PartitionKind::kOneWay:
             return "oneway";
+        case PartitionKind::kFlap:
+            return "flap";
     }
     return "?";
 }

@@ -4,6 +4,7 @@
 //
 //   plan     := "none" | item ("," item)*
 //   item     := "partition" [ "=" kind ("+" kind)* ]   kinds: halves isolate leader bridge oneway
+//                                                                  flap
 //             | "drop=" P | "dup=" P | "reorder" [ "=" P ]          network; P is in [0, 1]
 //             | "crash" | "pause"                                     processes
 //             | "skew=" DUR | "drift=" PPM                            clocks
@@ -15,7 +16,8 @@
 //   PPM      := integer in [0, 100000]
 //
 // Named schedules, as Jepsen calls its nemeses, may stand in for items and combine freely:
-// partition-random-halves, isolate-random, isolate-leader, bridge, partition-one-way (each adds
+// partition-random-halves, isolate-random, isolate-leader, bridge, partition-one-way,
+// partition-leader-flap (each adds
 // its kind to one "partition=" item), kill-random (crash), pause-random (pause), clock-skew
 // (skew=200ms,drift=500), disk-torn-writes (disk-torn). E.g. "isolate-leader,bridge,kill-random".
 //
@@ -40,9 +42,11 @@ enum class PartitionKind : uint8_t {
     kLeader,   // Cut the leader (per the leader oracle) off from every other server.
     kBridge,   // Two halves that cannot talk, and one bridge node that both halves see.
     kOneWay,   // One random directed link a->b is cut; b->a still works.
+    kFlap,     // Cut the leader and one other server off; when the rest elect a leader, move
+               // the cut: heal, then isolate that new leader alone (a flapping network).
 };
 
-// Returns "halves", "isolate", "leader", "bridge" or "oneway".
+// Returns "halves", "isolate", "leader", "bridge", "oneway" or "flap".
 std::string_view PartitionKindName(PartitionKind kind);
 
 // Defaults used when an item is given without a value.

@@ -48,6 +48,7 @@ TEST_CASE("named schedules stand for grammar items and combine", "[sim]") {
           canonical("partition=halves,skew=200ms,drift=500,disk-torn,pause"));
     CHECK(canonical("isolate-random,partition-one-way,drop=0.1") ==
           canonical("partition=isolate+oneway,drop=0.1"));
+    CHECK(canonical("partition-leader-flap,kill-random") == "partition=flap,crash,every=1s");
     // A named partition and an explicit partition item are the same item twice.
     CHECK(canonical("isolate-leader,partition=halves").starts_with("error:"));
     CHECK(canonical("kill-random,crash").find("given twice") != std::string::npos);

@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
+
 #include "core/assert.h"
 #include "sim/simulator.h"
 
@@ -112,6 +114,7 @@ void Nemesis::DoPartition() {
     if (partitioned_) {
         sim_.network().HealAll();
         partitioned_ = false;
+        flap_majority_.clear();
         Healed("partition", "");
         return;
     }
@@ -142,6 +145,23 @@ void Nemesis::CutPartition(PartitionKind kind) {
         net.Isolate(victim);
         detail = fmt::format("{}{}", victim,
                              kind == PartitionKind::kLeader && !leader ? " (no leader known)" : "");
+    } else if (kind == PartitionKind::kFlap) {
+        // The minority is the leader (or a random server if none is known) and one other.
+        const auto& oracle = sim_.leader_oracle();
+        std::optional<NodeId> leader = oracle ? oracle() : std::nullopt;
+        if (leader) {
+            auto it = std::find(servers.begin(), servers.end(), *leader);
+            std::iter_swap(servers.begin(), it);
+        }
+        size_t minority = std::min<size_t>(2, (servers.size() - 1) / 2);
+        if (minority == 0) minority = 1;
+        std::vector<NodeId> a(servers.begin(), servers.begin() + minority),
+            b(servers.begin() + minority, servers.end());
+        std::sort(a.begin(), a.end());
+        std::sort(b.begin(), b.end());
+        net.Partition({a, b});
+        flap_majority_ = b;
+        detail = fmt::format("{}|{}{}", Ids(a), Ids(b), leader ? "" : " (no leader known)");
     } else if (kind == PartitionKind::kBridge) {
         NodeId bridge = servers[0];
         size_t half = 1 + (servers.size() - 1) / 2;
@@ -157,6 +177,19 @@ void Nemesis::CutPartition(PartitionKind kind) {
     }
     partitioned_ = true;
     Inject("partition", fmt::format("{} {}", PartitionKindName(kind), detail));
+}
+
+void Nemesis::Watch() {
+    if (flap_majority_.empty() || !active_) return;
+    const auto& oracle = sim_.leader_oracle();
+    std::optional<NodeId> leader = oracle ? oracle() : std::nullopt;
+    if (!leader || !std::binary_search(flap_majority_.begin(), flap_majority_.end(), *leader)) {
+        return;
+    }
+    flap_majority_.clear();
+    sim_.network().HealAll();
+    sim_.network().Isolate(*leader);
+    Inject("partition", fmt::format("flap moved: isolate {}", *leader));
 }
 
 void Nemesis::DoCrash() {
@@ -240,6 +273,7 @@ void Nemesis::HealAll() {
     active_ = false;
     ++generation_;
     partitioned_ = false;
+    flap_majority_.clear();
     sim_.network().HealAll();
     sim_.network().SetDefaultLink(sim_.options().link);
     sim_.network().ClearLinkOverrides();

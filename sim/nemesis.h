@@ -6,6 +6,8 @@
 // `every` on average (uniform in [every/2, 3*every/2]), the nemesis takes one action, picked
 // uniformly among the plan's enabled kinds:
 //   partition - heal the current partition if there is one, else cut one of the enabled kinds;
+//               a flap partition watches for the next leader elected on the majority side and
+//               then moves the cut to isolate it (Watch, below);
 //   crash     - crash a random up server (never more than a minority down at once) and restart
 //               it 0.2-3 s later;
 //   pause     - pause a random running server for 0.1-2 s;
@@ -17,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +40,13 @@ public:
     void Start();
     // Heals every fault and stops injecting new ones (the liveness phase).
     void HealAll();
+
+    // True while a flap partition waits for the majority side to elect a leader. The simulator
+    // then calls Watch after every event.
+    bool watching() const { return !flap_majority_.empty(); }
+    // Moves a waiting flap partition once the leader oracle names a leader on the majority side:
+    // the first cut heals and the new leader is isolated before its first append is delivered.
+    void Watch();
 
     bool active() const { return active_; }
     const FaultPlan& plan() const { return plan_; }
@@ -63,6 +73,7 @@ private:
     std::vector<Action> actions_;
     bool active_ = true;
     bool partitioned_ = false;
+    std::vector<NodeId> flap_majority_;  // Non-empty while a flap partition waits (sorted).
     uint64_t generation_ = 0;  // Bumped by HealAll so that pending repairs become no-ops.
 };
 

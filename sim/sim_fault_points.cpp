@@ -1,6 +1,8 @@
 // SimFaultPoints: per-run enabled points that fire with a seeded probability. See the header.
 #include "sim/sim_fault_points.h"
 
+#include <algorithm>
+
 #include "core/checksum.h"
 
 namespace orrery::sim {
@@ -14,9 +16,9 @@ bool SimFaultPoints::Enabled(std::string_view point) {
     return it->second;
 }
 
-bool SimFaultPoints::Fire(std::string_view point) {
+bool SimFaultPoints::Fire(std::string_view point, double weight) {
     if (probability_ <= 0) return false;
-    if (!Enabled(point) || !rng_.Chance(probability_)) return false;
+    if (!Enabled(point) || !rng_.Chance(std::min(1.0, probability_ * weight))) return false;
     ++fired_;
     tracer_.Record(node_, "fault", {{"what", "buggify"}, {"point", point}});
     return true;

@@ -2,7 +2,8 @@
 //
 // Each named point is either enabled or disabled for a whole run: the choice is a coin derived
 // from the run seed and the point's name, so every node agrees and a replay agrees. An enabled
-// point fires with the plan's buggify probability, drawn from the node's own generator. With
+// point fires with the plan's buggify probability times the call's weight (at most 1), drawn from
+// the node's own generator. With
 // buggify off (probability 0, the default, and always in the liveness phase) no point ever fires
 // and nothing is drawn. Every firing is traced as a "fault" event (what=buggify, point=name).
 #pragma once
@@ -26,7 +27,7 @@ public:
     SimFaultPoints(uint64_t run_seed, Random rng, Tracer& tracer, NodeId node)
         : run_seed_(run_seed), rng_(rng), tracer_(tracer), node_(node) {}
 
-    bool Fire(std::string_view point) override;
+    bool Fire(std::string_view point, double weight = 1.0) override;
 
     // Sets the probability with which enabled points fire; 0 turns buggify off.
     void SetProbability(double p) { probability_ = p; }

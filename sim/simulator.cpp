@@ -302,6 +302,7 @@ bool Simulator::Step() {
     if (e.t_us > now_.us()) now_ = Timestamp(e.t_us);
     ++stats_.events;
     Dispatch(e);
+    if (nemesis_->watching()) nemesis_->Watch();
     if (!invariants_.empty()) CheckInvariants();
     return true;
 }

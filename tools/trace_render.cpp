@@ -142,7 +142,14 @@ std::string RenderEvent(const TraceEvent& e) {
     std::string time = FormatTime(e.t_us);
     if (e.kind == "send") return fmt::format("{} {} → {} {}{}", time, who, peer("to"), msg, rest);
     if (e.kind == "deliver") return fmt::format("{} {} ← {} {}{}", time, who, peer("from"), msg, rest);
-    if (e.kind == "drop") return fmt::format("{} {} ✗ {} {}{}", time, who, peer("to"), msg, rest);
+    if (e.kind == "drop") {
+        // Dropped at the sender (a cut link: "to") or on arrival (a cut or a down receiver:
+        // "from", recorded at the receiver).
+        if (!e.fields.contains("to") && e.fields.contains("from")) {
+            return fmt::format("{} {} ✗ ← {} {}{}", time, who, peer("from"), msg, rest);
+        }
+        return fmt::format("{} {} ✗ {} {}{}", time, who, peer("to"), msg, rest);
+    }
     if (e.kind == "dup") return fmt::format("{} {} ⇉ {} {}{}", time, who, peer("to"), msg, rest);
     std::string all = RestFields(e.fields, {"t", "node", "kind", "h"});
     return fmt::format("{} {} {}{}{}", time, who, e.kind, all.empty() ? "" : " ", all);
