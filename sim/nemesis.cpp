@@ -160,7 +160,7 @@ void Nemesis::CutPartition(PartitionKind kind) {
         std::sort(a.begin(), a.end());
         std::sort(b.begin(), b.end());
         net.Partition({a, b});
-        flap_majority_ = b;
+        if (oracle) flap_majority_ = b;  // Without an oracle no leader can be seen: it stays.
         detail = fmt::format("{}|{}{}", Ids(a), Ids(b), leader ? "" : " (no leader known)");
     } else if (kind == PartitionKind::kBridge) {
         NodeId bridge = servers[0];
