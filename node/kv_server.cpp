@@ -220,7 +220,7 @@ void KvServer::ForgetStaleWaiters() {
         r.seq = key.second;
         r.code = ReplyCode::kError;
         r.message = "leadership changed; outcome unknown";
-        env_.network.Send(waiter.reply_to, Frame(Channel::kClient, EncodeReply(r)));
+        SendReply(waiter.reply_to, r);
     }
     waiting_writes_.clear();
     waiters_term_ = raft_->term();
@@ -244,7 +244,7 @@ void KvServer::OnRequest(NodeId from, const ClientRequest& request) {
             r.seq = request.seq;
             r.status = status();
             r.status->state_hash = StateHash();
-            env_.network.Send(from, Frame(Channel::kClient, EncodeReply(r)));
+            SendReply(from, r);
             return;
         }
     }
@@ -330,12 +330,7 @@ void KvServer::AnswerRead(NodeId to, const ClientRequest& request) {
     if (request.op == RequestOp::kScan) {
         auto pairs = sm_->Scan(request.key, request.end, request.limit);
         if (!pairs.ok()) return Reply(to, request, ReplyCode::kError, {}, pairs.status().ToString());
-        ClientReply r;
-        r.client_id = request.client_id;
-        r.seq = request.seq;
-        r.pairs = std::move(*pairs);
-        env_.network.Send(to, Frame(Channel::kClient, EncodeReply(r)));
-        return;
+        return ReplyPairs(to, request, std::move(*pairs));
     }
     auto value = sm_->Get(request.key);
     if (value.ok()) return Reply(to, request, ReplyCode::kOk, std::move(*value));
@@ -354,7 +349,7 @@ void KvServer::OnApplied(const Command& command, const CommandReply& reply) {
     (failed ? r.message : r.value) = reply.value;
     NodeId to = it->second.reply_to;
     waiting_writes_.erase(it);
-    env_.network.Send(to, Frame(Channel::kClient, EncodeReply(r)));
+    SendReply(to, r);
 }
 
 void KvServer::Reply(NodeId to, const ClientRequest& request, ReplyCode code, std::string value,
@@ -366,7 +361,20 @@ void KvServer::Reply(NodeId to, const ClientRequest& request, ReplyCode code, st
     r.value = std::move(value);
     r.message = std::move(message);
     if (code == ReplyCode::kNotLeader) r.leader_hint = LeaderHint();
-    env_.network.Send(to, Frame(Channel::kClient, EncodeReply(r)));
+    SendReply(to, r);
+}
+
+void KvServer::ReplyPairs(NodeId to, const ClientRequest& request,
+                          std::vector<std::pair<std::string, std::string>> pairs) {
+    ClientReply r;
+    r.client_id = request.client_id;
+    r.seq = request.seq;
+    r.pairs = std::move(pairs);
+    SendReply(to, r);
+}
+
+void KvServer::SendReply(NodeId to, const ClientReply& reply) {
+    env_.network.Send(to, Frame(Channel::kClient, EncodeReply(reply)));
 }
 
 void KvServer::Halt(Status reason, bool fault_point) {

@@ -142,6 +142,10 @@ private:
     void ForgetStaleWaiters();
     void Reply(NodeId to, const ClientRequest& request, ReplyCode code, std::string value = {},
                std::string message = {});
+    void SendReply(NodeId to, const ClientReply& reply);
+    // An ok reply carrying scan results.
+    void ReplyPairs(NodeId to, const ClientRequest& request,
+                    std::vector<std::pair<std::string, std::string>> pairs);
     void Halt(Status reason, bool fault_point = false);
     uint32_t LeaderHint() const;
     // Hash64 chain over the engine's (key, value) pairs in order (ServerStatus::state_hash).

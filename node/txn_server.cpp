@@ -50,12 +50,7 @@ void KvServer::AnswerTxnRead(NodeId to, const ClientRequest& request) {
     if (request.op == RequestOp::kTxnScan) {
         auto pairs = txn.Scan(request.key, request.end, request.limit, request.snapshot);
         if (!pairs.ok()) return fail(pairs.status());
-        ClientReply r;
-        r.client_id = request.client_id;
-        r.seq = request.seq;
-        r.pairs = std::move(*pairs);
-        env_.network.Send(to, Frame(Channel::kClient, EncodeReply(r)));
-        return;
+        return ReplyPairs(to, request, std::move(*pairs));
     }
     auto value = txn.Get(request.key, request.snapshot);
     if (!value.ok()) return fail(value.status());

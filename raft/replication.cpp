@@ -154,8 +154,9 @@ bool Raft::SendAppend(NodeId to, bool send_if_empty) {
     // BUGGIFY: an append that would carry entries of earlier terms and then this leader's own
     // stops at the term boundary, so the follower acks the old entries alone. This is the corner
     // §5.4.2 exists for (Figure 8): counting those acks must not commit anything. Such an
-    // append is sent only to a lagging follower right after an election, so the point fires
-    // ten times as often as others when reached; each firing costs the follower a round trip.
+    // append is sent only to a lagging follower right after an election, so the point is
+    // weighted (at the default buggify probability it fires every time it is reached in runs
+    // where it is enabled); each firing costs the follower a round trip.
     LogIndex last = log_->last_index();
     if (pr.next <= last && LastTerm() == term_ && *log_->TermAt(pr.next) != term_ &&
         env_.faults.Fire("raft.split-append-at-term", kSplitAppendWeight)) {

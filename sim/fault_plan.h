@@ -3,8 +3,8 @@
 // Grammar (items separated by commas, in any order, each at most once; spaces are not allowed):
 //
 //   plan     := "none" | item ("," item)*
-//   item     := "partition" [ "=" kind ("+" kind)* ]   kinds: halves isolate leader bridge oneway
-//                                                                  flap
+//   item     := "partition" [ "=" kind ("+" kind)* ]   kinds: halves isolate leader bridge
+//                                                              oneway flap
 //             | "drop=" P | "dup=" P | "reorder" [ "=" P ]          network; P is in [0, 1]
 //             | "crash" | "pause"                                     processes
 //             | "skew=" DUR | "drift=" PPM                            clocks
@@ -17,9 +17,9 @@
 //
 // Named schedules, as Jepsen calls its nemeses, may stand in for items and combine freely:
 // partition-random-halves, isolate-random, isolate-leader, bridge, partition-one-way,
-// partition-leader-flap (each adds
-// its kind to one "partition=" item), kill-random (crash), pause-random (pause), clock-skew
-// (skew=200ms,drift=500), disk-torn-writes (disk-torn). E.g. "isolate-leader,bridge,kill-random".
+// partition-leader-flap (each adds its kind to one "partition=" item), kill-random (crash),
+// pause-random (pause), clock-skew (skew=200ms,drift=500), disk-torn-writes (disk-torn).
+// E.g. "isolate-leader,bridge,kill-random".
 //
 // "partition" alone enables every partition kind. ToString() prints the canonical form: items
 // in the order of the grammar above with every value explicit, so a plan printed at the start

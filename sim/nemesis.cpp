@@ -19,6 +19,13 @@ std::string Ids(const std::vector<NodeId>& ids) {
     return fmt::format("{}", fmt::join(raw, ","));
 }
 
+std::vector<NodeId> Sorted(std::vector<NodeId>::const_iterator first,
+                           std::vector<NodeId>::const_iterator last) {
+    std::vector<NodeId> v(first, last);
+    std::sort(v.begin(), v.end());
+    return v;
+}
+
 // Fisher-Yates with the nemesis generator (std::shuffle's algorithm is not specified).
 void Shuffle(std::vector<NodeId>& v, Random& rng) {
     for (size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[rng.Uniform(i)]);
@@ -127,48 +134,40 @@ void Nemesis::CutPartition(PartitionKind kind) {
     SimNetwork& net = sim_.network();
     Shuffle(servers, rng_);
     std::string detail;
-    if (kind == PartitionKind::kHalves || (kind == PartitionKind::kBridge && servers.size() < 3)) {
-        size_t half = servers.size() / 2;
-        std::vector<NodeId> a(servers.begin(), servers.begin() + half),
-            b(servers.begin() + half, servers.end());
-        std::sort(a.begin(), a.end());
-        std::sort(b.begin(), b.end());
+    if (kind == PartitionKind::kHalves || kind == PartitionKind::kFlap ||
+        (kind == PartitionKind::kBridge && servers.size() < 3)) {
+        size_t split = servers.size() / 2;
+        std::optional<NodeId> leader;
+        if (kind == PartitionKind::kFlap) {
+            // The minority is the leader (or a random server if none is known) and one other.
+            leader = Leader();
+            if (leader) {
+                std::iter_swap(servers.begin(), std::find(servers.begin(), servers.end(), *leader));
+            }
+            split = std::clamp<size_t>((servers.size() - 1) / 2, 1, 2);
+        } else {
+            kind = PartitionKind::kHalves;
+        }
+        std::vector<NodeId> a = Sorted(servers.begin(), servers.begin() + split),
+                            b = Sorted(servers.begin() + split, servers.end());
         net.Partition({a, b});
         detail = fmt::format("{}|{}", Ids(a), Ids(b));
-        kind = PartitionKind::kHalves;
+        if (kind == PartitionKind::kFlap) {
+            // Without an oracle no leader can be seen: the cut just stays until healed.
+            if (sim_.leader_oracle()) flap_majority_ = b;
+            if (!leader) detail += " (no leader known)";
+        }
     } else if (kind == PartitionKind::kIsolate || kind == PartitionKind::kLeader) {
-        NodeId victim = servers[0];
-        const auto& oracle = sim_.leader_oracle();
-        std::optional<NodeId> leader =
-            kind == PartitionKind::kLeader && oracle ? oracle() : std::nullopt;
-        if (leader) victim = *leader;
+        std::optional<NodeId> leader = kind == PartitionKind::kLeader ? Leader() : std::nullopt;
+        NodeId victim = leader ? *leader : servers[0];
         net.Isolate(victim);
         detail = fmt::format("{}{}", victim,
                              kind == PartitionKind::kLeader && !leader ? " (no leader known)" : "");
-    } else if (kind == PartitionKind::kFlap) {
-        // The minority is the leader (or a random server if none is known) and one other.
-        const auto& oracle = sim_.leader_oracle();
-        std::optional<NodeId> leader = oracle ? oracle() : std::nullopt;
-        if (leader) {
-            auto it = std::find(servers.begin(), servers.end(), *leader);
-            std::iter_swap(servers.begin(), it);
-        }
-        size_t minority = std::min<size_t>(2, (servers.size() - 1) / 2);
-        if (minority == 0) minority = 1;
-        std::vector<NodeId> a(servers.begin(), servers.begin() + minority),
-            b(servers.begin() + minority, servers.end());
-        std::sort(a.begin(), a.end());
-        std::sort(b.begin(), b.end());
-        net.Partition({a, b});
-        if (oracle) flap_majority_ = b;  // Without an oracle no leader can be seen: it stays.
-        detail = fmt::format("{}|{}{}", Ids(a), Ids(b), leader ? "" : " (no leader known)");
     } else if (kind == PartitionKind::kBridge) {
         NodeId bridge = servers[0];
         size_t half = 1 + (servers.size() - 1) / 2;
-        std::vector<NodeId> a(servers.begin() + 1, servers.begin() + half),
-            b(servers.begin() + half, servers.end());
-        std::sort(a.begin(), a.end());
-        std::sort(b.begin(), b.end());
+        std::vector<NodeId> a = Sorted(servers.begin() + 1, servers.begin() + half),
+                            b = Sorted(servers.begin() + half, servers.end());
         net.Bridge(bridge, a, b);
         detail = fmt::format("{}|{}|{} bridge={}", Ids(a), bridge.value(), Ids(b), bridge);
     } else {
@@ -179,10 +178,14 @@ void Nemesis::CutPartition(PartitionKind kind) {
     Inject("partition", fmt::format("{} {}", PartitionKindName(kind), detail));
 }
 
-void Nemesis::Watch() {
-    if (flap_majority_.empty() || !active_) return;
+std::optional<NodeId> Nemesis::Leader() const {
     const auto& oracle = sim_.leader_oracle();
-    std::optional<NodeId> leader = oracle ? oracle() : std::nullopt;
+    return oracle ? oracle() : std::nullopt;
+}
+
+void Nemesis::Watch() {
+    if (!watching()) return;  // HealAll and every heal clear the wait.
+    std::optional<NodeId> leader = Leader();
     if (!leader || !std::binary_search(flap_majority_.begin(), flap_majority_.end(), *leader)) {
         return;
     }

@@ -66,6 +66,7 @@ private:
     void Inject(std::string_view what, std::string_view detail);
     void Healed(std::string_view what, std::string_view detail);
     std::vector<NodeId> UpServers() const;
+    std::optional<NodeId> Leader() const;  // Per the simulator's leader oracle, if any.
 
     Simulator& sim_;
     FaultPlan plan_;

@@ -2,10 +2,9 @@
 //
 // Each named point is either enabled or disabled for a whole run: the choice is a coin derived
 // from the run seed and the point's name, so every node agrees and a replay agrees. An enabled
-// point fires with the plan's buggify probability times the call's weight (at most 1), drawn from
-// the node's own generator. With
-// buggify off (probability 0, the default, and always in the liveness phase) no point ever fires
-// and nothing is drawn. Every firing is traced as a "fault" event (what=buggify, point=name).
+// point fires with the plan's buggify probability times the call's weight (at most 1), drawn
+// from the node's own generator. With buggify off (probability 0, the default, and always in the
+// liveness phase) no point ever fires and nothing is drawn. Every firing is traced as a "fault" event (what=buggify, point=name).
 #pragma once
 
 #include <cstdint>
