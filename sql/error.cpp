@@ -16,6 +16,7 @@ std::string_view SqlState(ErrorKind kind) {
         case ErrorKind::kDuplicateColumn: return "42701";
         case ErrorKind::kDuplicateObject: return "42710";
         case ErrorKind::kAmbiguousColumn: return "42702";
+        case ErrorKind::kInvalidColumnReference: return "42P10";
         case ErrorKind::kGrouping: return "42803";
         case ErrorKind::kDatatypeMismatch: return "42804";
         case ErrorKind::kInvalidParameter: return "42P02";

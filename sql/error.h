@@ -28,6 +28,7 @@ enum class ErrorKind : uint8_t {
     kDuplicateColumn,       // 42701
     kDuplicateObject,       // 42710 (an index)
     kAmbiguousColumn,       // 42702
+    kInvalidColumnReference,  // 42P10 (ORDER BY of SELECT DISTINCT not in the select list)
     kGrouping,              // 42803 (a column neither grouped nor aggregated)
     kDatatypeMismatch,      // 42804
     kInvalidParameter,      // 42P02 (a parameter with no value bound)
@@ -64,6 +65,12 @@ struct SqlError {
     // the message itself, so front ends print exactly what the engine wrote.
     const std::string& ToString() const { return message; }
 };
+
+// Shorthand for building an error (added by the engine; no change to the struct).
+inline SqlError MakeSqlError(ErrorKind kind, std::string message,
+                             std::optional<uint32_t> position = std::nullopt) {
+    return SqlError{kind, std::move(message), position};
+}
 
 // The five-character SQLSTATE of a kind, e.g. "42601".
 std::string_view SqlState(ErrorKind kind);
