@@ -79,11 +79,14 @@ public:
         int sub = depth > 0 ? depth - 1 : 0;
         std::string x = Expr(type, sub);
         static constexpr const char* kCmp[] = {"=", "<", ">", "<>", "<=", ">="};
-        switch (Pick(6)) {
+        switch (Pick(7)) {
             case 0: {
                 char other = type == 'T' ? 'T' : (Pick(2) ? 'R' : 'I');
                 return fmt::format("{} {} {}", x, kCmp[Pick(6)], Expr(other, sub));
             }
+            case 6:
+                return fmt::format("{} IS {}DISTINCT FROM {}", x, Pick(2) ? "NOT " : "",
+                                   Expr(type, sub));
             case 1: return fmt::format("{} IS {}NULL", x, Pick(2) ? "NOT " : "");
             case 2:
                 return fmt::format("{} {}BETWEEN {} AND {}", x, Pick(2) ? "NOT " : "",
@@ -288,10 +291,11 @@ DiffQuery Grouped(bool keys) {
 }
 
 DiffQuery Join() {
-    static constexpr const char* kKinds[] = {"JOIN", "LEFT JOIN", "CROSS JOIN"};
+    static constexpr const char* kKinds[] = {"JOIN", "LEFT JOIN", "CROSS JOIN", "RIGHT JOIN",
+                                             "FULL JOIN"};
     static constexpr const char* kOn[] = {"t1.b = t2.x", "t1.a = t2.a", "t1.c = t2.x",
                                           "t1.b = t2.a"};
-    std::string kind = kKinds[Pick(3)];
+    std::string kind = kKinds[Pick(5)];
     std::string from = "t1 " + kind + " t2";
     if (kind != "CROSS JOIN") from += fmt::format(" ON {}", kOn[Pick(4)]);
     QueryWriter w({{"t1", &Table(0)}, {"t2", &Table(1)}});

@@ -272,7 +272,9 @@ class Exprs:
             items = ", ".join(self.literal(letter) for _ in range(r.randint(1, 4)))
             return "%s %sIN (%s)" % (x, r.choice(["", "NOT "]), items)
         if choice == 5:
-            return "%s IS %sNULL" % (x, r.choice(["", "NOT "]))
+            if r.random() < 0.5:
+                return "%s IS %sNULL" % (x, r.choice(["", "NOT "]))
+            return "%s IS %sDISTINCT FROM %s" % (x, r.choice(["", "NOT "]), self.expr(letter, sub))
         if self.columns("T"):
             pattern = r.choice(["%e%", "a%", "%r", "_i%", "%"])
             return "%s %sLIKE '%s'" % (self.column("T"), r.choice(["", "NOT "]), pattern)
