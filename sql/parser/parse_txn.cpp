@@ -47,6 +47,8 @@ bool Parser::ParseTransactionModes(Begin* out) {
             bool only = Advance().text == "only";
             out->read_only = only;
             out->read_write = !only;
+        } else if (AcceptWord("read")) {
+            return FailExpected("ONLY or WRITE");
         } else if (AcceptWord("isolation")) {
             if (out->isolation != IsolationLevel::kDefault) {
                 return FailAt(at, "the isolation level is given twice");
@@ -150,7 +152,9 @@ bool Parser::ParseExplain(StatementBody* out) {
         return Fail(SqlError{ErrorKind::kFeatureNotSupported, "EXPLAIN ANALYZE is not supported",
                              NextOffset() + 1});
     }
-    if (AcceptSymbol("(")) {
+    // EXPLAIN (SELECT ...) explains a parenthesised query; any other '(' opens the options.
+    if (IsSymbol("(") && !StartsQuery()) {
+        Advance();
         if (!ExpectWord("steps") || !ExpectSymbol(")")) return false;
         explain->steps = true;
     }

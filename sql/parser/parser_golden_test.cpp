@@ -5,7 +5,8 @@
 //   spans <sql>    every expression of the first SELECT's items, pre-order, with the text its
 //                  span covers
 //   lex <sql>      the tokens: kind, span and text
-//   split <script> SplitStatements; "\n" in the line stands for a newline
+//   split <script> SplitStatements
+// In every command "\n" stands for a newline (a golden command is one line).
 // A failing command prints "error: invalid_argument: <SQLSTATE> [at <position>]: <message>".
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
@@ -45,8 +46,23 @@ Status CheckQueryRoundTrip(const Query& query) {
     return Status::Ok();
 }
 
+// The command's text with "\n" turned into newlines.
+std::string Text(const GoldenCommand& cmd) {
+    std::string out;
+    std::string rest = cmd.Rest();
+    for (size_t i = 0; i < rest.size(); ++i) {
+        if (rest[i] == '\\' && i + 1 < rest.size() && rest[i + 1] == 'n') {
+            out += '\n';
+            ++i;
+        } else {
+            out += rest[i];
+        }
+    }
+    return out;
+}
+
 Result<std::string> Parse(const GoldenCommand& cmd) {
-    SqlResult<Statement> parsed = ParseStatement(cmd.Rest());
+    SqlResult<Statement> parsed = ParseStatement(Text(cmd));
     if (!parsed.ok()) return ToStatus(parsed.error());
     const Statement& s = parsed.value();
     if (const auto* select = std::get_if<SelectStatement>(&s.body)) {
@@ -65,7 +81,7 @@ Result<const Expr*> FirstItem(const Statement& s) {
 }
 
 Result<std::string> Expression(const GoldenCommand& cmd) {
-    std::string sql = "SELECT " + cmd.Rest();
+    std::string sql = "SELECT " + Text(cmd);
     SqlResult<Statement> parsed = ParseStatement(sql);
     if (!parsed.ok()) return ToStatus(parsed.error());
     ORRERY_ASSIGN_OR_RETURN(const Expr* e, FirstItem(parsed.value()));
@@ -86,7 +102,7 @@ void AppendSpans(const Expr& e, std::string_view text, int indent, std::string* 
 }
 
 Result<std::string> Spans(const GoldenCommand& cmd) {
-    std::string sql = cmd.Rest();
+    std::string sql = Text(cmd);
     SqlResult<Statement> parsed = ParseStatement(sql);
     if (!parsed.ok()) return ToStatus(parsed.error());
     const Statement& s = parsed.value();
@@ -118,7 +134,7 @@ std::string_view KindName(TokenKind kind) {
 }
 
 Result<std::string> LexCommand(const GoldenCommand& cmd) {
-    std::string sql = cmd.Rest();
+    std::string sql = Text(cmd);
     SqlResult<std::vector<Token>> tokens = Lex(sql);
     if (!tokens.ok()) return ToStatus(tokens.error());
     std::string out;
@@ -139,16 +155,7 @@ Result<std::string> LexCommand(const GoldenCommand& cmd) {
 }
 
 Result<std::string> Split(const GoldenCommand& cmd) {
-    std::string script;
-    std::string rest = cmd.Rest();
-    for (size_t i = 0; i < rest.size(); ++i) {
-        if (rest[i] == '\\' && i + 1 < rest.size() && rest[i + 1] == 'n') {
-            script += '\n';
-            ++i;
-        } else {
-            script += rest[i];
-        }
-    }
+    std::string script = Text(cmd);
     std::string out;
     for (const StatementText& piece : SplitStatements(script)) {
         std::string shown;
