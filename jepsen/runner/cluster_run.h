@@ -18,6 +18,7 @@
 // (binary, options) fixes the run and its trace hash.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -118,7 +119,11 @@ private:
     void Supervise(NodeId id, Duration restart_delay);  // Crash now, restart after the delay.
     void InstallInvariants();
     void ObserveLeaders(const std::vector<const raft::RaftNode*>& nodes);
-    void AppendRaftState(const raft::RaftNode& n, std::vector<uint64_t>* out) const;
+    // Everything the invariant checker reads of one server (all zero while it is down).
+    using RaftState = std::array<uint64_t, 13>;
+    RaftState StateOf(NodeId id);
+    bool RefreshState(size_t i);  // Recomputes server_ids_[i]'s state; true if it changed.
+    bool RefreshChangedStates();  // Recomputes what the last event may have changed.
     std::optional<NodeId> CurrentLeader();
     void StartLiveness();
     void PollLiveness();
@@ -129,8 +134,11 @@ private:
     std::unique_ptr<sim::Simulator> sim_;
     std::unique_ptr<Workload> workload_;
     raft::InvariantChecker checker_;
-    // Every live node's Raft-visible state at the last check, and the scratch for this one.
-    std::vector<uint64_t> last_state_, state_;
+    // Each server's Raft-visible state at the last check (indexed like server_ids_), the
+    // simulator's lifecycle count then, and the scratch list of live nodes for the checker.
+    std::vector<RaftState> states_;
+    uint64_t checked_lifecycle_ = 0;
+    std::vector<const raft::RaftNode*> live_nodes_;
     std::vector<NodeId> server_ids_;  // sim_->servers(), fixed once the nodes are added.
     bool checked_once_ = false;
     uint64_t incarnations_ = 0;      // Server objects built so far.
