@@ -360,11 +360,39 @@ DiffQuery SetOperation() {
     return Finish(std::move(sql), static_cast<int>(types.size()));
 }
 
+// A write whose effect later queries read: UPDATE or DELETE under a random condition, or an
+// INSERT ... SELECT that may collide with existing keys (then both engines must fail it whole).
+DiffQuery Write() {
+    int t = Pick(2);
+    const DiffTable& table = Table(t);
+    QueryWriter w({{table.name, &table}});
+    switch (Pick(3)) {
+        case 0: {
+            const DiffColumn& col = table.columns[1 + static_cast<size_t>(
+                Pick(static_cast<int>(table.columns.size()) - 1))];
+            return {fmt::format("UPDATE {} SET {} = {}{}", table.name, col.name,
+                                w.Expr(col.type, 1), Where(w, 1)),
+                    false};
+        }
+        case 1: return {fmt::format("DELETE FROM {}{}", table.name, Where(w, 1)), false};
+        default: {
+            std::string items = fmt::format("{}.a + {}", table.name, 10 * (1 + Pick(4)));
+            for (size_t c = 1; c < table.columns.size(); ++c) {
+                items += ", " + table.name + "." + table.columns[c].name;
+            }
+            return {fmt::format("INSERT INTO {0} SELECT {1} FROM {0}{2}", table.name, items,
+                                Where(w, 1)),
+                    false};
+        }
+    }
+}
+
 }  // namespace
 
 rc::Gen<DiffQuery> GenQuery() {
     return rc::gen::exec([] {
-        switch (Pick(8)) {
+        switch (Pick(9)) {
+            case 8: return Write();
             case 0: return SingleTable(false);
             case 1: return Grouped(false);
             case 2: return Grouped(true);

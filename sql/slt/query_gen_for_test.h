@@ -38,7 +38,8 @@ std::vector<DiffTable> DiffSchema();
 // The schema with random rows (at most `rows_max` per table, distinct primary keys).
 rc::Gen<std::vector<DiffTable>> GenTables(int rows_max);
 
-// One random query over DiffSchema().
+// One random statement over DiffSchema(): mostly a query, one in nine a write (UPDATE,
+// DELETE, INSERT ... SELECT) whose effects the later queries of the case see.
 rc::Gen<DiffQuery> GenQuery();
 
 }  // namespace orrery::sql::slt
