@@ -41,19 +41,8 @@ void Raft::ReadIndex(std::function<void(Status)> done) {
 
 void Raft::AdvanceReads() {
     if (role_ != Role::kLeader || reads_.empty()) return;
-    std::vector<uint64_t> acks;
-    for (NodeId id : config_.voters) {
-        if (id == cfg_.id) {
-            acks.push_back(read_ctx_);
-        } else if (auto it = progress_.find(id); it != progress_.end()) {
-            acks.push_back(it->second.read_ack);
-        } else {
-            acks.push_back(0);
-        }
-    }
-    if (acks.empty()) return;
-    std::sort(acks.begin(), acks.end(), std::greater<>());
-    uint64_t confirmed = acks[config_.Quorum() - 1];
+    if (config_.voters.empty()) return;
+    uint64_t confirmed = QuorumValue(read_ctx_, [](const Progress& p) { return p.read_ack; });
     for (PendingRead& r : reads_) r.confirmed |= r.ctx <= confirmed;
     while (!reads_.empty() && reads_.front().confirmed &&
            reads_.front().index <= sm_.applied_index()) {

@@ -11,13 +11,17 @@
 // the StateMachine.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/assert.h"
 #include "core/random.h"
 #include "raft/log_store.h"
 #include "raft/membership.h"
@@ -141,6 +145,8 @@ private:
     void FailReads(const Status& status);
     void AdvanceReads();
     Status NotLeaderStatus() const;
+    template <typename T, typename Of>
+    T QuorumValue(T own, Of of) const;
 
     Env& env_;
     Disk& disk_;
@@ -178,5 +184,28 @@ private:
     LogIndex snap_cache_index_;
     Status failed_;                             // A disk error seen outside Ready.
 };
+
+// The largest value that a quorum of voters has reached: each voter contributes own (this
+// server) or of(its Progress) (0 without one), and the Quorum()-th largest wins. A fixed array
+// instead of a vector: the commit rule and ReadIndex run on every Ready, so this must not
+// allocate. REQUIRES: at least one voter.
+template <typename T, typename Of>
+T Raft::QuorumValue(T own, Of of) const {
+    ORRERY_ASSERT(!config_.voters.empty(), "quorum of an empty configuration");
+    ORRERY_ASSERT(config_.voters.size() <= kMaxMembers, "too many voters");
+    std::array<T, kMaxMembers> values{};
+    size_t n = 0;
+    for (NodeId id : config_.voters) {
+        if (id == cfg_.id) {
+            values[n++] = own;
+        } else if (auto it = progress_.find(id); it != progress_.end()) {
+            values[n++] = of(it->second);
+        } else {
+            values[n++] = T{};
+        }
+    }
+    std::sort(values.begin(), values.begin() + static_cast<ptrdiff_t>(n), std::greater<>());
+    return values[config_.Quorum() - 1];
+}
 
 }  // namespace orrery::raft

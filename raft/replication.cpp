@@ -230,18 +230,7 @@ void Raft::HandleHeartbeatResponse(NodeId from, const Message& m) {
 // own log only as far as it is durable (thesis §10.2.1).
 void Raft::MaybeCommit() {
     if (role_ != Role::kLeader || config_.voters.empty()) return;
-    std::vector<LogIndex> matches;
-    for (NodeId id : config_.voters) {
-        if (id == cfg_.id) {
-            matches.push_back(log_->durable_index());
-        } else if (auto it = progress_.find(id); it != progress_.end()) {
-            matches.push_back(it->second.match);
-        } else {
-            matches.push_back(LogIndex(0));
-        }
-    }
-    std::sort(matches.begin(), matches.end(), std::greater<>());
-    LogIndex n = matches[config_.Quorum() - 1];
+    LogIndex n = QuorumValue(log_->durable_index(), [](const Progress& p) { return p.match; });
     if (n <= commit_) return;
     if (log_->TermAt(n) != term_ && !cfg_.bug_commit_old_term) return;
     SetCommit(n);

@@ -326,12 +326,15 @@ void Simulator::CheckInvariants() {
 void Simulator::Dispatch(const QueueEntry& e) {
     switch (e.kind) {
         case EventKind::kTimer:
+            event_endpoint_ = NodeId(timers_[e.slot].node);
             RunTimer(e);
             return;
         case EventKind::kDelivery:
+            event_endpoint_ = messages_[e.slot].to;
             RunDelivery(e);
             return;
         case EventKind::kCallback:
+            event_endpoint_ = NodeId(0);
             RunCallback(e);
             return;
     }

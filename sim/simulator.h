@@ -122,6 +122,14 @@ public:
     void ScheduleAt(Timestamp at, std::function<void()> fn);
     // Adds a check run after every event; a non-OK result stops the run with that failure.
     void AddInvariant(std::function<Status()> check);
+    // The endpoint whose timer or delivery the current (or last) event was: only that
+    // endpoint's process ran, so only its state can have changed. NodeId(0) for simulator and
+    // harness callbacks (crashes, restarts, the nemesis), which may change any endpoint.
+    // Invariants use it to re-examine one node instead of all of them.
+    NodeId event_endpoint() const { return event_endpoint_; }
+    // Crashes plus restarts so far: a process can also come and go outside events (harness
+    // code between RunFor calls), so a change here means every endpoint may have changed.
+    uint64_t lifecycle_changes() const { return stats_.crashes + stats_.restarts; }
     // Stops the run with `failure` (the first failure wins). Harness code may call it.
     void Fail(Status failure);
     // OK while the run is healthy; the failure (with seed and replay command) otherwise.
@@ -204,6 +212,7 @@ private:
     std::unique_ptr<Nemesis> nemesis_;
     SimStats stats_;
     Status failure_;
+    NodeId event_endpoint_;  // See event_endpoint().
 };
 
 }  // namespace orrery::sim

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "jepsen/checker/check.h"
+#include "jepsen/runner/leaderless_run.h"
 #include "jepsen/runner/no_sync_disk.h"
 #include "jepsen/runner/workload.h"
 #include "node/kv_server.h"
@@ -39,6 +40,10 @@ std::string RunOptions::ReplayCommand() const {
                                   seed, nodes, clients, workload, faults.ToString(),
                                   sim::FormatDuration(duration));
     if (!engine.empty()) cmd += " --engine " + engine;
+    if (mode == "leaderless") {
+        cmd += fmt::format(" --mode leaderless --rf {}", rf);
+        if (workload == "kv") cmd += " --consistency " + consistency;
+    }
     for (const auto& bug : bugs) cmd += " --bug " + bug;
     return cmd;
 }
@@ -55,6 +60,11 @@ Status ValidateRunOptions(const RunOptions& o) {
     }
     if (o.duration <= Duration(0)) return Status::InvalidArgument("--duration must be positive");
     if (o.keys < 1) return Status::InvalidArgument("keys must be at least 1");
+    if (o.mode == "leaderless") return ValidateLeaderlessOptions(o);
+    if (o.mode != "raft") {
+        return Status::InvalidArgument(fmt::format("unknown mode \"{}\" (raft, leaderless)", o.mode));
+    }
+    if (o.workload == "lwt") return Status::InvalidArgument("workload lwt needs --mode leaderless");
     for (const auto& bug : o.bugs) {
         if (std::find(KnownBugs().begin(), KnownBugs().end(), bug) == KnownBugs().end()) {
             return Status::InvalidArgument(fmt::format(
@@ -235,37 +245,57 @@ std::optional<NodeId> ClusterRun::CurrentLeader() {
 
 void ClusterRun::InstallInvariants() {
     sim_->AddInvariant([this]() -> Status {
-        std::vector<const raft::RaftNode*> nodes;
-        state_.clear();
-        for (NodeId id : server_ids_) {
-            if (node::KvServer* s = Server(id)) {
-                nodes.push_back(&s->raft());
-                AppendRaftState(s->raft(), &state_);
-            }
-        }
         // The checker is a function of the nodes' Raft state (and its own history of states),
         // so an event that changed no node's state cannot break an invariant: skip it. Most
         // events (ticks, heartbeats, client traffic) change nothing Raft-visible. The states are
         // compared exactly (no hash), so no change can be missed by a collision.
-        if (state_ == last_state_ && checked_once_) return Status::Ok();
-        last_state_.swap(state_);
+        if (!RefreshChangedStates() && checked_once_) return Status::Ok();
         checked_once_ = true;
-        ObserveLeaders(nodes);
-        return checker_.Check(nodes);
+        live_nodes_.clear();
+        for (NodeId id : server_ids_) {
+            if (node::KvServer* s = Server(id)) live_nodes_.push_back(&s->raft());
+        }
+        ObserveLeaders(live_nodes_);
+        return checker_.Check(live_nodes_);
     });
 }
 
-void ClusterRun::AppendRaftState(const raft::RaftNode& n, std::vector<uint64_t>* out) const {
+// An event runs one endpoint's process (simulator.h, event_endpoint), so only that server's
+// state can have moved; a client's event moves none. Harness callbacks (the nemesis, the
+// supervisor) and crashes or restarts between events may move any, so then all are recomputed.
+bool ClusterRun::RefreshChangedStates() {
+    NodeId ran = sim_->event_endpoint();
+    bool all = !checked_once_ || ran == NodeId(0) || sim_->lifecycle_changes() != checked_lifecycle_;
+    checked_lifecycle_ = sim_->lifecycle_changes();
+    if (states_.size() != server_ids_.size()) states_.assign(server_ids_.size(), RaftState{});
+    bool changed = false;
+    for (size_t i = 0; i < server_ids_.size(); ++i) {
+        if (all || server_ids_[i] == ran) changed |= RefreshState(i);
+    }
+    return changed;
+}
+
+bool ClusterRun::RefreshState(size_t i) {
+    RaftState now = StateOf(server_ids_[i]);
+    if (now == states_[i]) return false;
+    states_[i] = now;
+    return true;
+}
+
+ClusterRun::RaftState ClusterRun::StateOf(NodeId id) {
+    node::KvServer* s = Server(id);
+    if (s == nullptr) return RaftState{};  // Down: no state (ids start at 1, so never equal).
     // Everything the invariants read changes one of these: a log suffix rewritten moves
     // log_rewrites(), and a restart builds a new object, which the incarnation counter covers.
     // A promised vote can change without a term change (a vote granted in the current term).
+    const raft::RaftNode& n = s->raft();
     auto vote = n.promised_vote();
-    out->insert(out->end(), {n.id().value(), static_cast<uint64_t>(n.role()), n.term().value(),
-                             n.commit_index().value(), n.applied_index().value(),
-                             n.last_index().value(), n.first_index().value(),
-                             n.snapshot_index().value(), n.last_term().value(),
-                             n.log_rewrites(), incarnations_,
-                             vote ? vote->first.value() : 0, vote ? vote->second.value() : 0});
+    return RaftState{n.id().value(), static_cast<uint64_t>(n.role()), n.term().value(),
+                     n.commit_index().value(), n.applied_index().value(),
+                     n.last_index().value(), n.first_index().value(),
+                     n.snapshot_index().value(), n.last_term().value(),
+                     n.log_rewrites(), incarnations_,
+                     vote ? vote->first.value() : 0, vote ? vote->second.value() : 0};
 }
 
 void ClusterRun::ObserveLeaders(const std::vector<const raft::RaftNode*>& nodes) {
@@ -381,6 +411,7 @@ void ClusterRun::CheckHistory(RunResult* r) const {
 
 Result<RunResult> RunCluster(const RunOptions& options) {
     ORRERY_RETURN_IF_ERROR(ValidateRunOptions(options));
+    if (options.mode == "leaderless") return RunLeaderless(options);
     ClusterRun run(options);
     if (!run.sim().failure().ok()) return run.sim().failure();  // E.g. an unopenable trace file.
     return run.Run();
@@ -390,6 +421,13 @@ Result<sim::DeterminismResult> CheckRunDeterminism(const RunOptions& options) {
     ORRERY_RETURN_IF_ERROR(ValidateRunOptions(options));
     RunOptions quiet = options;
     quiet.trace_path.clear();
+    if (quiet.mode == "leaderless") {
+        auto build = [quiet]() -> std::unique_ptr<sim::RunHandle> {
+            return std::make_unique<LeaderlessRun>(quiet);
+        };
+        LeaderlessRun probe(quiet);
+        return sim::CheckDeterminism(build, probe.end_time());
+    }
     auto build = [quiet]() -> std::unique_ptr<sim::RunHandle> {
         return std::make_unique<ClusterRun>(quiet);
     };

@@ -18,6 +18,7 @@
 // (binary, options) fixes the run and its trace hash.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -44,7 +45,11 @@ struct RunOptions {
     uint64_t seed = 1;
     uint32_t nodes = 5;
     uint32_t clients = 5;
-    std::string workload = "kv";  // WorkloadNames(): kv, kv-pinned, bank, list-append, set.
+    std::string workload = "kv";  // WorkloadNames(): kv, kv-pinned, bank, list-append, set, lwt.
+    // "raft" (ClusterRun) or "leaderless" (leaderless_run.h: workloads kv and lwt only).
+    std::string mode = "raft";
+    std::string consistency = "quorum";  // Leaderless kv: one, quorum or all.
+    uint32_t rf = 3;                     // Leaderless: replicas per key.
     sim::FaultPlan faults;
     Duration duration = Duration::Seconds(30);        // The safety phase.
     Duration liveness_bound = Duration::Seconds(10);  // Progress must come within this.
@@ -118,7 +123,11 @@ private:
     void Supervise(NodeId id, Duration restart_delay);  // Crash now, restart after the delay.
     void InstallInvariants();
     void ObserveLeaders(const std::vector<const raft::RaftNode*>& nodes);
-    void AppendRaftState(const raft::RaftNode& n, std::vector<uint64_t>* out) const;
+    // Everything the invariant checker reads of one server (all zero while it is down).
+    using RaftState = std::array<uint64_t, 13>;
+    RaftState StateOf(NodeId id);
+    bool RefreshState(size_t i);  // Recomputes server_ids_[i]'s state; true if it changed.
+    bool RefreshChangedStates();  // Recomputes what the last event may have changed.
     std::optional<NodeId> CurrentLeader();
     void StartLiveness();
     void PollLiveness();
@@ -129,8 +138,11 @@ private:
     std::unique_ptr<sim::Simulator> sim_;
     std::unique_ptr<Workload> workload_;
     raft::InvariantChecker checker_;
-    // Every live node's Raft-visible state at the last check, and the scratch for this one.
-    std::vector<uint64_t> last_state_, state_;
+    // Each server's Raft-visible state at the last check (indexed like server_ids_), the
+    // simulator's lifecycle count then, and the scratch list of live nodes for the checker.
+    std::vector<RaftState> states_;
+    uint64_t checked_lifecycle_ = 0;
+    std::vector<const raft::RaftNode*> live_nodes_;
     std::vector<NodeId> server_ids_;  // sim_->servers(), fixed once the nodes are added.
     bool checked_once_ = false;
     uint64_t incarnations_ = 0;      // Server objects built so far.
