@@ -89,6 +89,12 @@ void LeaderlessServer::OnClient(NodeId from, const ClientRequest& request) {
 }
 
 void LeaderlessServer::StartPlain(NodeId from, const ClientRequest& request, Consistency level) {
+    if (request.op == RequestOp::kCas) {
+        Reply(from, request, ReplyCode::kAborted, {},
+              fmt::format("cas is a lightweight transaction: it needs consistency serial, not {}",
+                          ConsistencyName(level)));
+        return;
+    }
     if (pending_.size() >= kMaxPending) {
         Reply(from, request, ReplyCode::kError, {}, "busy: too many requests in flight");
         return;
@@ -105,7 +111,7 @@ void LeaderlessServer::StartPlain(NodeId from, const ClientRequest& request, Con
     switch (request.op) {
         case RequestOp::kPut: StartWrite(ref, Cell{NextTimestamp(), false, request.value}); return;
         case RequestOp::kDelete: StartWrite(ref, Cell{NextTimestamp(), true, {}}); return;
-        default: StartRead(ref); return;  // get, and the read half of a cas.
+        default: StartRead(ref); return;
     }
 }
 
@@ -146,8 +152,14 @@ void LeaderlessServer::StoreHint(Pending& p, NodeId target) {
 
 void LeaderlessServer::OnWriteAck(NodeId from, uint64_t id) {
     auto it = pending_.find(id);
-    if (it == pending_.end() || it->second->phase != Pending::Phase::kWrite) return;
+    if (it == pending_.end()) return;
     Pending& p = *it->second;
+    if (p.phase == Pending::Phase::kRepair) {
+        p.repairing.erase(from);
+        if (p.repairing.empty()) ReadQuorum(p);
+        return;
+    }
+    if (p.phase != Pending::Phase::kWrite) return;
     if (!std::count(p.replicas.begin(), p.replicas.end(), from)) return;
     p.acks.insert(from);
     if (!p.replied && p.acks.size() >= p.required) {
@@ -200,32 +212,33 @@ void LeaderlessServer::OnReadReply(NodeId from, const ReplicaMessage& m) {
     }
     if (halted_) return;
     if (!p.replied && p.answers.size() >= p.required) {
-        ReadQuorum(p);
+        // Blocking read repair: the stale answers among the quorum get the winner first.
+        for (const auto& [who, cell] : p.answers) {
+            if (cell != p.winner && who != env_.node) p.repairing.insert(who);
+        }
+        if (p.repairing.empty()) {
+            ReadQuorum(p);
+            return;
+        }
+        p.phase = Pending::Phase::kRepair;
+        for (NodeId who : p.repairing) {
+            env_.network.Send(who, EncodeReplicaMessage(MakeReplica(
+                                       ReplicaMsgType::kWrite, p.id, p.request.key, p.winner)));
+        }
         return;
     }
     if (p.answers.size() == p.replicas.size()) pending_.erase(it);
 }
 
-// The read has its answers: reply to a get, or decide a (non-atomic) cas.
+// The read has its answers, and the stale ones among them were repaired: reply.
 void LeaderlessServer::ReadQuorum(Pending& p) {
+    ORRERY_ASSERT(p.request.op == RequestOp::kGet);
     bool found = p.winner && !p.winner->tombstone;
-    std::string current = found ? p.winner->value : "";
-    if (p.request.op == RequestOp::kGet) {
-        p.replied = true;
-        Reply(p.client, p.request, found ? ReplyCode::kOk : ReplyCode::kNotFound, current);
-        if (p.answers.size() == p.replicas.size()) pending_.erase(p.id);
-        return;
-    }
-    ORRERY_ASSERT(p.request.op == RequestOp::kCas);
-    if (!found || current != p.request.expected) {
-        p.replied = true;
-        Reply(p.client, p.request, ReplyCode::kCasFailed, current);
-        pending_.erase(p.id);
-        return;
-    }
-    // Read, then write: another coordinator may write in between. Not a CAS; SERIAL is.
-    p.answers.clear();
-    StartWrite(p, Cell{NextTimestamp(), false, p.request.value});
+    p.replied = true;
+    p.phase = Pending::Phase::kRead;  // Later answers are still merged and repaired.
+    Reply(p.client, p.request, found ? ReplyCode::kOk : ReplyCode::kNotFound,
+          found ? p.winner->value : "");
+    if (p.answers.size() == p.replicas.size()) pending_.erase(p.id);
 }
 
 void LeaderlessServer::ExpireRequests() {
@@ -247,8 +260,8 @@ void LeaderlessServer::ExpireRequests() {
         if (!p.replied) {
             std::string why = p.phase == Pending::Phase::kWrite
                                   ? fmt::format("timeout: {} of {} acks", p.acks.size(), p.required)
-                                  : fmt::format("timeout: {} of {} answers", p.answers.size(),
-                                                p.required);
+                                  : fmt::format("timeout: {} of {} answers ({} repairs pending)",
+                                                p.answers.size(), p.required, p.repairing.size());
             Reply(p.client, p.request, ReplyCode::kError, {}, why);
         }
         pending_.erase(id);

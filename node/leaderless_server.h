@@ -15,11 +15,13 @@
 //    of replicas acknowledged (each syncs before acking). A replica gossip believes dead gets a
 //    hint at once; a replica that does not ack within request_timeout gets one then. Without
 //    enough acks in time the reply is kError "timeout" (outcome unknown: info);
-//  - get: read from every replica, answer with the last-write-wins winner once the level's
-//    number answered; every answer older than the winner is repaired (read repair), including
-//    answers that arrive after the reply, until request_timeout;
-//  - cas at ONE/QUORUM/ALL: a read, then a conditional write, both at the level: NOT atomic
-//    (another write may land between them), which the checkers are expected to show;
+//  - get: read from every replica; once the level's number answered, the answers older than
+//    the last-write-wins winner are repaired and the reply waits for those repairs to be acked
+//    (blocking read repair, as Cassandra does: without it a QUORUM read could return a value
+//    that a later QUORUM read does not see, which is not linearizable even without faults).
+//    Answers that arrive after the reply are repaired too, without waiting;
+//  - cas at ONE/QUORUM/ALL is refused (kAborted): a compare-and-set is a lightweight
+//    transaction, so it needs SERIAL;
 //  - SERIAL: get/put/delete/cas run as one CASPaxos round on the key's replicas, on a register
 //    whose value is the partition's cells (paxos/batch.h). LWT state and plain cells are
 //    separate: a key is meant to be used through one or the other.
@@ -33,6 +35,11 @@
 // tombstones older than tombstone_grace are purged.
 //
 // Fail-stop: a storage error halts the server (every later input is ignored) and calls on_halt.
+//
+// Fault point leaderless.crash-after-promise (BUGGIFY, simulator only): right after an acceptor
+// sent a Promise, the server halts and its host restarts it at once, while the proposer that
+// got the promise is still running. A promise that was not durable (paxos.forget-promise) is
+// then forgotten while someone relies on it, which is the crash that bug needs to show.
 #pragma once
 
 #include <cstdint>
@@ -78,7 +85,9 @@ struct LeaderlessOptions {
     bool bug_volatile_hints = false;                 // handoff.volatile.
     paxos::AcceptObserver* paxos_observer = nullptr;  // The simulator's invariants.
     HintObserver* hint_observer = nullptr;
-    std::function<void(const Status& why)> on_halt;
+    // Called once when the server halts: a storage failure (fault_point false), or the fault
+    // point leaderless.crash-after-promise (true: the host restarts it at once).
+    std::function<void(const Status& why, bool fault_point)> on_halt;
 };
 
 // The bug switches of the leaderless mode: paxos.forget-promise, paxos.skip-accepted-value,
@@ -122,7 +131,7 @@ public:
 private:
     // One request being coordinated (leaderless_coordinator.cpp).
     struct Pending {
-        enum class Phase : uint8_t { kRead, kWrite };
+        enum class Phase : uint8_t { kRead, kRepair, kWrite };
         uint64_t id = 0;
         NodeId client;
         ClientRequest request;
@@ -136,6 +145,7 @@ private:
         std::set<NodeId> hinted;                               // Write: who got a hint instead.
         std::map<NodeId, std::optional<Cell>> answers;         // Read: who answered what.
         std::optional<Cell> winner;                            // Read: the merged answer so far.
+        std::set<NodeId> repairing;                            // Repair: stale answers being fixed.
     };
     // One anti-entropy run (leaderless_repair.cpp).
     struct RepairJob {
@@ -155,7 +165,7 @@ private:
     void OnDatagram(NodeId from, std::string_view bytes);
     void OnTick();
     void RebuildRing();
-    void Halt(const Status& why);
+    void Halt(const Status& why, bool fault_point = false);
     bool Check(const Status& s);  // Halts on error; returns s.ok().
     void SendPaxos(NodeId to, std::string bytes);
     void OnPaxos(NodeId from, std::string_view payload);

@@ -106,6 +106,7 @@ Result<Message> Acceptor::HandlePrepare(const Message& m) {
     reply.ok = true;
     reply.accepted = s.accepted;
     reply.value = s.value;
+    if (observer_ != nullptr) observer_->OnPromised(env_.node, m.key, m.ballot);
     return reply;
 }
 

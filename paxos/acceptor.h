@@ -39,10 +39,13 @@ struct AcceptorState {
     friend bool operator==(const AcceptorState&, const AcceptorState&) = default;
 };
 
-// Told of every durable accept, for the simulator's global invariants (invariants.h).
+// Told of every promise made and every durable accept, for the global invariants
+// (invariants.h).
 class AcceptObserver {
 public:
     virtual ~AcceptObserver() = default;
+    // The acceptor answers a Prepare at `ballot` with a promise.
+    virtual void OnPromised(NodeId acceptor, const std::string& key, Ballot ballot) = 0;
     virtual void OnAccepted(NodeId acceptor, const std::string& key, Ballot ballot, Ballot base,
                             const std::optional<std::string>& value) = 0;
 };

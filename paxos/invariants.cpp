@@ -7,8 +7,22 @@ void PaxosInvariants::Violate(std::string what) {
     if (violation_.ok()) violation_ = Status::Corruption(std::move(what));
 }
 
+void PaxosInvariants::OnPromised(NodeId acceptor, const std::string& key, Ballot ballot) {
+    Ballot& highest = promised_[{acceptor, key}];
+    if (ballot < highest) {
+        Violate(fmt::format("promise broken: {} promised {} on {} after promising {}", acceptor,
+                            ballot, key, highest));
+    }
+    highest = std::max(highest, ballot);
+}
+
 void PaxosInvariants::OnAccepted(NodeId acceptor, const std::string& key, Ballot ballot,
                                  Ballot base, const std::optional<std::string>& value) {
+    auto promise = promised_.find({acceptor, key});
+    if (promise != promised_.end() && ballot < promise->second) {
+        Violate(fmt::format("promise broken: {} accepted {} on {} after promising {}", acceptor,
+                            ballot, key, promise->second));
+    }
     auto [it, fresh] = accepts_[key].try_emplace(ballot, Accepts{value, base, {}});
     Accepts& a = it->second;
     if (!fresh && (a.value != value || a.base != base)) {

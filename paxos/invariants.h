@@ -7,6 +7,9 @@
 //     the key at a ballot b2 > b was computed from a value accepted at b or later (its `base`,
 //     carried by the Accept, is >= b). This is Paxos' safety stated for CASPaxos: the change
 //     functions form one chain, and no chosen link is skipped.
+//  3. A promise is kept: an acceptor never promises or accepts a ballot lower than one it
+//     promised before, in this life or an earlier one (Paxos' acceptor rule, which holds across
+//     crashes only because the promise is synced before the Promise leaves).
 // A violation is kept (the first one) and reported through violation().
 #pragma once
 
@@ -25,6 +28,7 @@ public:
     // `quorum`: how many acceptors make a value chosen (a majority of the replication factor).
     explicit PaxosInvariants(size_t quorum) : quorum_(quorum) {}
 
+    void OnPromised(NodeId acceptor, const std::string& key, Ballot ballot) override;
     void OnAccepted(NodeId acceptor, const std::string& key, Ballot ballot, Ballot base,
                     const std::optional<std::string>& value) override;
 
@@ -44,6 +48,7 @@ private:
     size_t quorum_;
     std::map<std::string, std::map<Ballot, Accepts>> accepts_;
     std::map<std::string, std::map<Ballot, Ballot>> chosen_;  // key -> ballot -> base.
+    std::map<std::pair<NodeId, std::string>, Ballot> promised_;  // The highest promise made.
     uint64_t chosen_count_ = 0;
     Status violation_;
 };

@@ -4,6 +4,9 @@ set -euo pipefail
 packages=(build-essential cmake ninja-build ccache pkg-config catch2 libfmt-dev libboost-dev
           nlohmann-json3-dev librapidcheck-dev libcli11-dev libedit-dev libleveldb-dev
           libsqlite3-dev libmd-dev)
+if [[ "${ORRERY_FUZZ:-0}" == "1" ]]; then
+  packages+=(clang-14 libclang-rt-14-dev)  # libFuzzer and the sanitizer runtimes (scripts/fuzz.sh)
+fi
 if [[ "${ORRERY_NOTEBOOKS:-0}" == "1" ]]; then
   packages+=(python3-matplotlib python3-pandas jupyter-nbconvert python3-nbformat python3-ipykernel)
 fi

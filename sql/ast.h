@@ -125,6 +125,14 @@ struct Expr {
 // (the parser's golden tests print this; EXPLAIN uses it for predicates).
 std::string ExprToSql(const Expr& expr);
 
+// Renders a query back as SQL text in the same canonical form as ExprToSql (added by the parser:
+// subqueries inside expressions need it, and EXPLAIN may use it).
+std::string QueryToSql(const Query& query);
+
+// A name as SQL text: as is when it reads back unquoted (lower case, not reserved), otherwise
+// "quoted" with "" for a quote inside. (Added by the parser, for renderings of names.)
+std::string SqlName(std::string_view name);
+
 // --- Queries -------------------------------------------------------------------------------
 
 enum class JoinType : uint8_t { kCross, kInner, kLeft, kRight, kFull };

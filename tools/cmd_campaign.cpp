@@ -36,6 +36,9 @@ struct CampaignArgs {
     uint32_t jobs = 1;
     std::vector<std::string> bugs;
     std::string workload = "kv";
+    std::string mode = "raft";
+    std::string consistency = "quorum";
+    uint32_t rf = 3;
     std::string duration;
     bool no_check = false;
     std::string out;
@@ -154,6 +157,9 @@ void RunCampaignCommand(const CampaignArgs& a) {
     o.last_seed = last;
     o.bugs = a.bugs;
     o.workload = a.workload;
+    o.mode = a.mode;
+    o.consistency = a.consistency;
+    o.rf = a.rf;
     o.check_linearizability = !a.no_check;
     if (!a.duration.empty()) {
         auto d = ParseDuration(a.duration);
@@ -163,6 +169,9 @@ void RunCampaignCommand(const CampaignArgs& a) {
     jepsen::runner::RunOptions check = *probe;
     check.bugs = a.bugs;
     check.workload = a.workload;
+    check.mode = a.mode;
+    check.consistency = a.consistency;
+    check.rf = a.rf;
     Status valid = jepsen::runner::ValidateRunOptions(check);
     if (!valid.ok()) BadInput(valid.message());
     if (!a.out.empty()) PrepareOutDir(a.out);
@@ -200,7 +209,12 @@ void Register_campaign(CLI::App& app) {
     cmd->add_option("--bug", args->bugs, "Enable a known protocol bug in every run (repeatable)");
     cmd->add_option("--duration", args->duration, "Override the profile's safety phase");
     cmd->add_option("--workload", args->workload,
-                    "Workload of every run: kv, kv-pinned, bank, list-append, set");
+                    "Workload of every run: kv, kv-pinned, bank, list-append, set; lwt "
+                    "(leaderless mode: registers as lightweight transactions)");
+    cmd->add_option("--mode", args->mode, "raft (default) or leaderless");
+    cmd->add_option("--consistency", args->consistency,
+                    "Leaderless kv: one, quorum (default) or all");
+    cmd->add_option("--rf", args->rf, "Leaderless: replicas per key (default 3)");
     cmd->add_flag("--no-check", args->no_check, "Skip the linearizability check of histories");
     cmd->add_option("--out", args->out, "Folder for one replay file per failing seed + summary");
     cmd->callback([args] { RunCampaignCommand(*args); });

@@ -27,6 +27,9 @@ struct SimArgs {
     uint32_t nodes = 5;
     uint32_t clients = 5;
     std::string workload = "kv";
+    std::string mode = "raft";
+    std::string consistency = "quorum";
+    uint32_t rf = 3;
     std::string faults = "none";
     std::string duration = "30s";
     std::string liveness = "10s";
@@ -60,6 +63,9 @@ jepsen::runner::RunOptions ToOptions(const SimArgs& a) {
     o.nodes = a.nodes;
     o.clients = a.clients;
     o.workload = a.workload;
+    o.mode = a.mode;
+    o.consistency = a.consistency;
+    o.rf = a.rf;
     o.faults = *plan;
     o.duration = *duration;
     o.liveness_bound = *liveness;
@@ -147,7 +153,13 @@ void Register_sim(CLI::App& app) {
                     "Workload: kv (registers: read/write/cas), kv-pinned (kv plus readers pinned "
                     "to nodes 1-3), bank (transfers in MVCC "
                     "transactions, bank checker), list-append (Elle list-append transactions, "
-                    "Elle checker), set (adds and paged reads, set checker)");
+                    "Elle checker), set (adds and paged reads, set checker); lwt (leaderless "
+                    "mode: the kv registers as lightweight transactions on CASPaxos)");
+    cmd->add_option("--mode", args->mode,
+                    "raft (default) or leaderless (Dynamo-style ring, LWW, hints, CASPaxos LWT)");
+    cmd->add_option("--consistency", args->consistency,
+                    "Leaderless kv: one, quorum (default) or all, for every read and write");
+    cmd->add_option("--rf", args->rf, "Leaderless: replicas per key (default 3)");
     cmd->add_option("--faults", args->faults,
                     "Fault plan, e.g. partition,crash,drop=0.02 (see sim/fault_plan.h)");
     cmd->add_option("--duration", args->duration, "Length of the safety phase (e.g. 30s)");
@@ -157,7 +169,8 @@ void Register_sim(CLI::App& app) {
     cmd->add_option("--bug", args->bugs,
                     "Enable a known protocol bug: kv.no-dedup, raft.stale-read, "
                     "raft.forget-vote, raft.commit-old-term, mvcc.snapshot-only, "
-                    "storage.no-sync (repeatable)");
+                    "storage.no-sync; leaderless: paxos.forget-promise, "
+                    "paxos.skip-accepted-value, handoff.volatile, gossip.no-refute (repeatable)");
     cmd->add_option("--trace", args->trace, "Write the trace as JSON Lines to FILE ('-': stdout)");
     cmd->add_option("--history", args->history, "Write the client history as JSON Lines to FILE");
     cmd->add_flag("--check-determinism", args->check_determinism,

@@ -39,6 +39,7 @@ struct DepEdge {
     int64_t before = 0;           // ww: the earlier version; wr/rw: the version read.
     int64_t after = 0;            // ww: the later version; rw: the version that followed.
     bool before_initial = false;  // rw: the version read was the initial one (nothing).
+    bool after_unread = false;    // ww/rw: no read saw `after`; it came later, not next.
 };
 
 class DepGraph {

@@ -103,6 +103,9 @@ std::string ExplainEdge(const DepEdge& e, const TxnHistory& h, TxnKind kind) {
     bool list = kind == TxnKind::kListAppend;
     switch (e.kind) {
         case DepKind::kWW:
+            if (list && e.after_unread)
+                return head + fmt::format("no read saw {}'s append of {}, so it came after {}'s {}",
+                                          to, e.after, from, e.before);
             if (list)
                 return head + fmt::format("{} appended {} right after {}'s {}", to, e.after, from,
                                           e.before);
@@ -117,8 +120,9 @@ std::string ExplainEdge(const DepEdge& e, const TxnHistory& h, TxnKind kind) {
                                : list           ? fmt::format("up to {}", e.before)
                                                 : fmt::format("= {}", e.before);
             if (list)
-                return head + fmt::format("{} read {} {} and missed {}'s append of {}", from, key,
-                                          seen, to, e.after);
+                return head + fmt::format("{} read {} {} and missed {}'s append of {}{}", from, key,
+                                          seen, to, e.after,
+                                          e.after_unread ? " (which no read saw)" : "");
             return head + fmt::format("{} read {} {}; {}'s write of {} came later", from, key, seen,
                                       to, e.after);
         }
@@ -134,6 +138,7 @@ Result<CheckReport> CheckTransactions(const History& history, TxnKind kind,
     ORRERY_ASSIGN_OR_RETURN(TxnHistory txns, ParseTxns(operations, kind, lines));
     Inference inference =
         kind == TxnKind::kListAppend ? InferListAppend(txns) : InferRwRegister(txns);
+    FindLocalAnomalies(txns, kind, inference.anomalies);
     if (options.process_order) {
         AddProcessOrder(txns, inference.graph);
         inference.graph.Finalize();

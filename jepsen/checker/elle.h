@@ -15,8 +15,12 @@
 // Besides cycles, the inference reports anomalies that need no cycle: G1a (aborted read: a
 // read saw a write of a transaction that failed), G1b (intermediate read: a read saw a
 // version its writer later overwrote in the same transaction), incompatible-order,
-// duplicate-append / duplicate-write (a value written twice), and unwritten-value (a read saw
-// a value no operation wrote).
+// duplicate-elements (a list read shows an element twice), dirty-update (a committed append
+// after a failed one), duplicate-append / duplicate-write (a value written twice: the
+// workload's promise broken), and unwritten-value (a read saw a value no operation wrote).
+// txn_local.cpp adds internal (a read disagrees with its own transaction's earlier micro-ops)
+// and lost-update (two committed transactions read one version of a key and both wrote it).
+// The names are Elle's.
 #pragma once
 
 #include <string>
@@ -47,6 +51,9 @@ Inference InferListAppend(const TxnHistory& history);
 
 // Infers the rw-register dependency graph and cycle-free anomalies. The graph is finalized.
 Inference InferRwRegister(const TxnHistory& history);
+
+// Appends the internal and lost-update anomalies of `history` to `out`.
+void FindLocalAnomalies(const TxnHistory& history, TxnKind kind, std::vector<Anomaly>& out);
 
 struct ElleOptions {
     // Add po edges between consecutive transactions of one process: checks strong session

@@ -18,12 +18,29 @@ TEST_CASE("list-append histories show their anomaly classes", "[jepsen]") {
         {"la_valid.jsonl", {}},
         {"la_g0.jsonl", {"G0"}},
         {"la_g1a.jsonl", {"G1a"}},
-        {"la_g1b.jsonl", {"G1b"}},
+        {"la_g1b.jsonl", {"G1b", "G-single"}},
         {"la_g1c.jsonl", {"G1c"}},
         {"la_g_single.jsonl", {"G-single"}},
         {"la_g2_item.jsonl", {"G2-item"}},
         {"la_incompatible_order.jsonl", {"incompatible-order"}},
-        {"la_duplicate_append.jsonl", {"duplicate-append"}},
+        {"la_duplicate_append.jsonl", {"duplicate-append", "duplicate-elements"}},
+        // Elle's vectors (testdata/elle_vectors.txt shows the reports).
+        {"elle_la_g0.jsonl", {"G0"}},
+        {"elle_la_g1a.jsonl", {"G1a"}},
+        {"elle_la_g1b.jsonl", {"G1b", "G-single"}},
+        {"elle_la_g1c.jsonl", {"G1c"}},
+        {"elle_la_g_single.jsonl", {"G-single"}},
+        {"elle_la_g2_item.jsonl", {"G2-item"}},
+        {"elle_la_lost_update.jsonl", {"G2-item", "lost-update"}},
+        {"elle_la_double_append.jsonl", {}},
+        {"elle_la_internal.jsonl", {"G0", "G1c", "internal"}},
+        {"elle_la_internal_reads.jsonl", {"internal"}},
+        {"elle_la_dirty_update.jsonl", {"G1a", "dirty-update"}},
+        {"elle_la_dirty_update_info.jsonl", {"G1a", "dirty-update"}},
+        {"elle_la_duplicate_elements.jsonl", {"G1c", "duplicate-elements"}},
+        {"elle_la_incompatible_order.jsonl", {"G1c", "incompatible-order"}},
+        {"elle_la_unread_writes.jsonl", {"G0", "G-single"}},
+        {"elle_la_empty_read_two_appends.jsonl", {}},
     };
     for (const Case& c : kCases) {
         INFO(c.file);
@@ -46,9 +63,19 @@ TEST_CASE("rw-register histories show their anomaly classes", "[jepsen]") {
         {"rw_g1b.jsonl", {"G1b"}},
         {"rw_g1c.jsonl", {"G1c"}},
         {"rw_g_single.jsonl", {"G-single"}},
-        // Adya calls a lost update G-single; without the order of the two blind-ish writes
-        // the inference sees both anti-dependencies, so it is reported as G2-item.
-        {"rw_lost_update.jsonl", {"G2-item"}},
+        // Adya calls a lost update G-single; without the order of the two writes the
+        // inference sees both anti-dependencies, so the cycle is reported as G2-item.
+        {"rw_lost_update.jsonl", {"G2-item", "lost-update"}},
+        {"elle_rw_g1a.jsonl", {"G1a"}},
+        {"elle_rw_g1b.jsonl", {"G1b"}},
+        {"elle_rw_g1c.jsonl", {"G1c"}},
+        {"elle_rw_g_single.jsonl", {"G-single"}},
+        {"elle_rw_g2_item.jsonl", {"G2-item"}},
+        {"elle_rw_write_skew.jsonl", {"G2-item"}},
+        {"elle_rw_lost_update.jsonl", {"G2-item", "lost-update"}},
+        {"elle_rw_internal.jsonl", {"internal"}},
+        {"elle_rw_internal_own_write.jsonl", {"internal"}},
+        {"elle_rw_writes_follow_reads.jsonl", {"G-single"}},
     };
     for (const Case& c : kCases) {
         INFO(c.file);

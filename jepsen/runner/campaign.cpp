@@ -56,6 +56,9 @@ Result<CampaignSummary> RunCampaign(const CampaignOptions& options) {
         RunOptions o = ProfileOptions(options.profile, seed).value();
         o.bugs = options.bugs;
         o.workload = options.workload;
+        o.mode = options.mode;
+        o.consistency = options.consistency;
+        o.rf = options.rf;
         o.check_linearizability = options.check_linearizability;
         if (options.duration) o.duration = *options.duration;
         ORRERY_ASSIGN_OR_RETURN(RunResult r, RunCluster(o));

@@ -39,6 +39,9 @@ struct CampaignOptions {
     uint64_t stride = 1;                         // Run first, first+stride, ... (for --jobs).
     std::vector<std::string> bugs;               // Applied to every run.
     std::string workload = "kv";                 // RunOptions::workload of every run.
+    std::string mode = "raft";                   // RunOptions::mode, consistency and rf.
+    std::string consistency = "quorum";
+    uint32_t rf = 3;
     std::optional<Duration> duration;            // Overrides the profile's safety phase.
     bool check_linearizability = true;
     std::function<double()> wall_seconds;        // Optional: a real clock, for figures.

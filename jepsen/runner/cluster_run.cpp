@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "jepsen/checker/check.h"
+#include "jepsen/runner/leaderless_run.h"
 #include "jepsen/runner/no_sync_disk.h"
 #include "jepsen/runner/workload.h"
 #include "node/kv_server.h"
@@ -39,6 +40,10 @@ std::string RunOptions::ReplayCommand() const {
                                   seed, nodes, clients, workload, faults.ToString(),
                                   sim::FormatDuration(duration));
     if (!engine.empty()) cmd += " --engine " + engine;
+    if (mode == "leaderless") {
+        cmd += fmt::format(" --mode leaderless --rf {}", rf);
+        if (workload == "kv") cmd += " --consistency " + consistency;
+    }
     for (const auto& bug : bugs) cmd += " --bug " + bug;
     return cmd;
 }
@@ -55,6 +60,11 @@ Status ValidateRunOptions(const RunOptions& o) {
     }
     if (o.duration <= Duration(0)) return Status::InvalidArgument("--duration must be positive");
     if (o.keys < 1) return Status::InvalidArgument("keys must be at least 1");
+    if (o.mode == "leaderless") return ValidateLeaderlessOptions(o);
+    if (o.mode != "raft") {
+        return Status::InvalidArgument(fmt::format("unknown mode \"{}\" (raft, leaderless)", o.mode));
+    }
+    if (o.workload == "lwt") return Status::InvalidArgument("workload lwt needs --mode leaderless");
     for (const auto& bug : o.bugs) {
         if (std::find(KnownBugs().begin(), KnownBugs().end(), bug) == KnownBugs().end()) {
             return Status::InvalidArgument(fmt::format(
@@ -401,6 +411,7 @@ void ClusterRun::CheckHistory(RunResult* r) const {
 
 Result<RunResult> RunCluster(const RunOptions& options) {
     ORRERY_RETURN_IF_ERROR(ValidateRunOptions(options));
+    if (options.mode == "leaderless") return RunLeaderless(options);
     ClusterRun run(options);
     if (!run.sim().failure().ok()) return run.sim().failure();  // E.g. an unopenable trace file.
     return run.Run();
@@ -410,6 +421,13 @@ Result<sim::DeterminismResult> CheckRunDeterminism(const RunOptions& options) {
     ORRERY_RETURN_IF_ERROR(ValidateRunOptions(options));
     RunOptions quiet = options;
     quiet.trace_path.clear();
+    if (quiet.mode == "leaderless") {
+        auto build = [quiet]() -> std::unique_ptr<sim::RunHandle> {
+            return std::make_unique<LeaderlessRun>(quiet);
+        };
+        LeaderlessRun probe(quiet);
+        return sim::CheckDeterminism(build, probe.end_time());
+    }
     auto build = [quiet]() -> std::unique_ptr<sim::RunHandle> {
         return std::make_unique<ClusterRun>(quiet);
     };

@@ -45,7 +45,11 @@ struct RunOptions {
     uint64_t seed = 1;
     uint32_t nodes = 5;
     uint32_t clients = 5;
-    std::string workload = "kv";  // WorkloadNames(): kv, kv-pinned, bank, list-append, set.
+    std::string workload = "kv";  // WorkloadNames(): kv, kv-pinned, bank, list-append, set, lwt.
+    // "raft" (ClusterRun) or "leaderless" (leaderless_run.h: workloads kv and lwt only).
+    std::string mode = "raft";
+    std::string consistency = "quorum";  // Leaderless kv: one, quorum or all.
+    uint32_t rf = 3;                     // Leaderless: replicas per key.
     sim::FaultPlan faults;
     Duration duration = Duration::Seconds(30);        // The safety phase.
     Duration liveness_bound = Duration::Seconds(10);  // Progress must come within this.

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 
 namespace orrery::jepsen::runner {
@@ -39,6 +40,10 @@ private:
                                                uint32_t index) {
         node::KvClientOptions o = w.options().client;
         o.client_id = env.node.value();  // Endpoint ids are unique, and read well in traces.
+        if (w.options().spread_coordinators && !o.servers.empty()) {
+            std::rotate(o.servers.begin(), o.servers.begin() + index % o.servers.size(),
+                        o.servers.end());
+        }
         if (index < w.options().pinned_readers) {
             // One server only: the client retries it until it answers or the op times out.
             o.servers = {o.servers[index % o.servers.size()]};

@@ -40,6 +40,9 @@ struct RegisterWorkloadOptions {
     uint32_t clients = 5;                      // Client processes.
     Duration think_max = Duration::Millis(20);  // Pause before each op, uniform in [0, max].
     uint32_t pinned_readers = 0;                // Read-only clients pinned to one server.
+    // Client i starts at server i mod servers (and moves on from there) instead of all at the
+    // first: the leaderless mode's clients spread over coordinators, as drivers do.
+    bool spread_coordinators = false;
     node::KvClientOptions client;               // servers filled in by the run.
 };
 

@@ -37,7 +37,7 @@ constexpr uint32_t kPinnedReaders = 3;
 
 const std::vector<std::string>& WorkloadNames() {
     static const std::vector<std::string> kNames = {"kv", "kv-pinned", "bank", "list-append",
-                                                   "set"};
+                                                   "set", "lwt"};
     return kNames;
 }
 
@@ -51,7 +51,8 @@ std::unique_ptr<Workload> MakeWorkload(std::string_view name, sim::Simulator& si
         pinned.pinned_readers = std::min(kPinnedReaders, options.clients);
         return std::make_unique<RegisterAdapter>(sim, std::move(pinned));
     }
-    ORRERY_ASSERT(name == "kv", "unknown workload {}", name);
+    // lwt (leaderless mode only) is the register workload; its servers run it as LWT.
+    ORRERY_ASSERT(name == "kv" || name == "lwt", "unknown workload {}", name);
     return std::make_unique<RegisterAdapter>(sim, options);
 }
 
