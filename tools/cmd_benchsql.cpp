@@ -19,6 +19,9 @@
 #ifdef ORRERY_HAVE_SQLITE
 #include "sql/slt/sqlite_database.h"
 #endif
+#ifdef ORRERY_HAVE_SQL_ENGINE
+#include "sql/slt/embedded_orrery.h"
+#endif
 
 namespace orrery::tools {
 namespace {
@@ -65,10 +68,17 @@ std::unique_ptr<sql::slt::Database> OpenEngine(const std::string& engine, const 
         Fail("this binary was built without SQLite (libsqlite3-dev)", 2);
 #endif
     }
+#ifdef ORRERY_HAVE_SQL_ENGINE
+    // On the real disk, with durable commits, as SQLite is on its file.
+    auto db = sql::slt::OpenEmbeddedOrrery(dir);
+    if (!db.ok()) Fail(db.status().ToString(), 1);
+    return std::move(db).value();
+#else
     (void)dir;
-    Fail("the Orrery SQL engine is not in this build yet (no sql/embedded.h); "
+    Fail("the Orrery SQL engine is not in this build yet (no embedded database and session); "
          "use --engine sqlite",
          2);
+#endif
 }
 
 EngineRun RunEngine(const std::string& engine, const BenchSqlArgs& args,
@@ -127,6 +137,9 @@ void Run(const BenchSqlArgs& args) {
     fmt::print("sql bench: rows={} point-selects={} range-scans={}x{} join={}x{} seed={}\n",
                options.rows, options.point_selects, options.range_scans, options.rows / 100,
                options.join_rows, options.join_rows, options.seed);
+#ifdef ORRERY_HAVE_SQL_ENGINE
+    fmt::print("orrery: the embedded database (LSM on the POSIX disk), durable commits\n");
+#endif
 #ifdef ORRERY_HAVE_SQLITE
     fmt::print("sqlite {}: a file in a scratch directory, journal_mode=delete, synchronous=full\n",
                sql::slt::SqliteDatabase::Version());

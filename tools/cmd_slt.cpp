@@ -20,6 +20,9 @@
 #ifdef ORRERY_HAVE_SQLITE
 #include "sql/slt/sqlite_database.h"
 #endif
+#ifdef ORRERY_HAVE_SQL_ENGINE
+#include "sql/slt/embedded_orrery.h"
+#endif
 
 namespace orrery::tools {
 namespace {
@@ -54,8 +57,15 @@ std::unique_ptr<sql::slt::Database> OpenDatabase(const std::string& engine) {
         BadInput("this binary was built without SQLite (libsqlite3-dev)");
 #endif
     }
-    BadInput("the Orrery SQL engine is not in this build yet (no sql/embedded.h); "
-             "use --engine sqlite");
+#ifdef ORRERY_HAVE_SQL_ENGINE
+    // In memory: every file starts from an empty database, and nothing needs cleaning up.
+    auto db = sql::slt::OpenEmbeddedOrrery("");
+    if (!db.ok()) BadInput(db.status().ToString());
+    return std::move(db).value();
+#else
+    BadInput("the Orrery SQL engine is not in this build yet (no embedded database and "
+             "session); use --engine sqlite");
+#endif
 }
 
 void RunSlt(const SltArgs& args) {

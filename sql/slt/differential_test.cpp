@@ -3,10 +3,11 @@
 // normalisations of differential.h. The minimal failing query, shrunk by rapidcheck, is printed
 // with the statements that build its data, so it can be pasted into both engines.
 //
-// The first engine is Orrery's embedded database when the build has one (ORRERY_HAVE_SQL_ENGINE);
-// until then it is SQLite itself with PRAGMA reverse_unordered_selects and an index on every
-// column, which exercises the harness: a comparison that wrongly depended on row order, or a
-// generated query whose result is not determined by the SQL, fails there too.
+// The first engine is Orrery's embedded database (in memory) when the build has the engine and
+// -DORRERY_SQL_PEERS_ON_ORRERY=ON (ORRERY_DIFF_ON_ORRERY); otherwise it is SQLite itself with
+// PRAGMA reverse_unordered_selects and an index on every column, which exercises the harness: a
+// comparison that wrongly depended on row order, or a generated query whose result is not
+// determined by the SQL, fails there too.
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 #include <rapidcheck.h>
@@ -16,6 +17,9 @@
 #include "sql/slt/differential.h"
 #include "sql/slt/query_gen_for_test.h"
 #include "sql/slt/sqlite_database.h"
+#ifdef ORRERY_DIFF_ON_ORRERY
+#include "sql/slt/embedded_orrery.h"
+#endif
 
 namespace orrery::sql::slt {
 namespace {
@@ -61,7 +65,15 @@ private:
     std::unique_ptr<SqliteDatabase> db_;
 };
 
-std::unique_ptr<Database> OpenFirstEngine() { return std::make_unique<ReorderedSqlite>(); }
+std::unique_ptr<Database> OpenFirstEngine() {
+#ifdef ORRERY_DIFF_ON_ORRERY
+    auto db = OpenEmbeddedOrrery("");  // In memory: a fresh database per case.
+    ORRERY_ASSERT(db.ok(), "open embedded: {}", db.status().ToString());
+    return std::move(db).value();
+#else
+    return std::make_unique<ReorderedSqlite>();
+#endif
+}
 
 std::string Repro(const DiffCase& c, const Discrepancy& d) {
     std::string out = "-- data:\n";
