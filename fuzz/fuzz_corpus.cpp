@@ -15,6 +15,7 @@
 #include "net/frame.h"
 #include "node/client_protocol.h"
 #include "node/kv_command.h"
+#include "node/sql_protocol.h"
 #include "raft/message.h"
 #include "storage/btree/format.h"
 #include "storage/btree/wal.h"
@@ -54,6 +55,35 @@ std::vector<std::string> ClientSeeds() {
     reply.pairs = {{"a", "1"}, {"b", "2"}};
     reply.status = node::ServerStatus{2, 3, 9, 9, 10, 1, 42};
     out.push_back(node::EncodeReply(reply));
+    return out;
+}
+
+std::vector<std::string> SqlSeeds() {
+    std::vector<std::string> out;
+    node::SqlRequest r;
+    r.client_id = 1001;
+    r.seq = 4;
+    r.text = "INSERT INTO movie VALUES (?, ?)";
+    r.params = {sql::Value::Integer(1), sql::Value::String("Sicario")};
+    out.push_back(node::EncodeSqlRequest(r));
+    node::SqlReply reply;
+    reply.client_id = 1001;
+    reply.seq = 4;
+    reply.txn_status = sql::TxnStatus::kInTransaction;
+    reply.txn_token = 77;
+    sql::StatementResult result;
+    result.columns = {{"id", sql::DataType::kInteger}, {"score", sql::DataType::kFloat}};
+    result.rows = {{sql::Value::Integer(1), sql::Value::Float(8.5)},
+                   {sql::Value::Null(), sql::Value::Float(-0.0)}};
+    result.tag = "SELECT 2";
+    result.notices = {"a notice"};
+    reply.result = result;
+    out.push_back(node::EncodeSqlReply(reply));
+    reply.result.reset();
+    reply.code = node::SqlReplyCode::kError;
+    reply.error = node::MakeSqlError(sql::ErrorKind::kSyntax, "syntax error at line 1");
+    reply.error->position = 17;
+    out.push_back(node::EncodeSqlReply(reply));
     return out;
 }
 
@@ -118,6 +148,8 @@ int main(int argc, char** argv) {
     std::string dir = argv[1];
     int n = 0;
     for (const std::string& s : ClientSeeds()) Write(dir, "fuzz_client_message", n++, s, true);
+    n = 0;
+    for (const std::string& s : SqlSeeds()) Write(dir, "fuzz_sql_message", n++, s, true);
     n = 0;
     for (const std::string& s : RaftSeeds()) Write(dir, "fuzz_raft_message", n++, s, true);
     node::Command command{node::CommandOp::kCas, 1001, 5, "k1", "8", "7"};

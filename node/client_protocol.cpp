@@ -5,6 +5,7 @@
 
 #include "core/checksum.h"
 #include "core/coding.h"
+#include "node/sql_protocol.h"
 #include "raft/raft.h"
 
 namespace orrery::node {
@@ -96,7 +97,8 @@ std::string Frame(Channel channel, std::string_view payload) {
 Result<std::pair<Channel, std::string_view>> Unframe(std::string_view datagram) {
     if (datagram.empty()) return Status::Corruption("empty datagram");
     auto tag = static_cast<uint8_t>(datagram[0]);
-    if (tag != static_cast<uint8_t>(Channel::kRaft) && tag != static_cast<uint8_t>(Channel::kClient)) {
+    if (tag != static_cast<uint8_t>(Channel::kRaft) && tag != static_cast<uint8_t>(Channel::kClient) &&
+        tag != static_cast<uint8_t>(Channel::kSql)) {
         return Status::Corruption(fmt::format("unknown channel {}", tag));
     }
     return std::pair{static_cast<Channel>(tag), datagram.substr(1)};
@@ -238,6 +240,7 @@ std::string DescribeDatagram(std::string_view datagram) {
     if (!framed.ok()) return fmt::format("<{}>", framed.status().ToString());
     auto [channel, payload] = *framed;
     if (channel == Channel::kRaft) return raft::DescribeMessage(payload);
+    if (channel == Channel::kSql) return DescribeSqlPayload(payload);
     auto m = DecodeClientMessage(payload);
     if (!m.ok()) return fmt::format("<{}>", m.status().ToString());
     return m->request ? DescribeRequest(*m->request) : DescribeReply(*m->reply);

@@ -3,7 +3,9 @@
 //
 // Every datagram a KvServer sends or receives starts with one channel byte:
 //   0x01 raft   - the rest is a Raft message (raft::DescribeMessage renders it);
-//   0x02 client - the rest is a client request or reply, laid out below.
+//   0x02 client - the rest is a client request or reply, laid out below;
+//   0x06 sql    - the rest is a SQL request or reply (sql_protocol.h).
+// (0x03..0x05 are the leaderless mode's gossip, Paxos and replica channels, leaderless_message.h.)
 //
 // Client message (after the channel byte). Integers are LEB128 varints unless marked:
 //
@@ -50,7 +52,7 @@
 
 namespace orrery::node {
 
-enum class Channel : uint8_t { kRaft = 1, kClient = 2 };
+enum class Channel : uint8_t { kRaft = 1, kClient = 2, kSql = 6 };
 
 // Prepends the channel byte to a payload.
 std::string Frame(Channel channel, std::string_view payload);

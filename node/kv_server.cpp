@@ -66,8 +66,12 @@ Status KvServer::Init() {
         engine_ = std::make_unique<storage::MemoryEngine>();
     }
     ORRERY_ASSIGN_OR_RETURN(sm_, KvStateMachine::Open(*engine_, options_.kv));
-    sm_->SetApplyListener([this](LogIndex, const Command& c, const CommandReply& r, bool) {
+    sm_->SetApplyListener([this](LogIndex, const Command& c, const CommandReply& r, bool dup) {
         OnApplied(c, r);
+        if (sql_) sql_->OnApplied(c, r, dup);
+    });
+    sm_->SetRestoreListener([this] {
+        if (sql_) sql_->BeforeRestore();
     });
     auto send = [this](NodeId to, std::string bytes) {
         if (sends_before_crash_) {
@@ -77,6 +81,7 @@ Status KvServer::Init() {
         env_.network.Send(to, Frame(Channel::kRaft, bytes));
     };
     ORRERY_ASSIGN_OR_RETURN(raft_, raft::RaftNode::Open(env_, raft_disk_, options_.raft, *sm_, send));
+    sql_ = std::make_unique<SqlServer>(env_, *raft_, *sm_, options_.sql, options_.bug_stale_read);
     env_.network.SetHandler([this](NodeId from, std::string_view b) { OnDatagram(from, b); });
     tick_timer_ = env_.clock.SetTimer(options_.tick, [this] { OnTick(); });
     waiters_term_ = raft_->term();
@@ -121,6 +126,8 @@ void KvServer::OnDatagram(NodeId from, std::string_view bytes) {
     if (!framed.ok()) return;  // Garbage on the wire: drop it, as Raft drops bad messages.
     if (framed->first == Channel::kRaft) {
         raft_->Step(from, framed->second);
+    } else if (framed->first == Channel::kSql) {
+        sql_->OnMessage(from, framed->second);
     } else {
         auto message = DecodeClientMessage(framed->second);
         if (!message.ok() || !message->request) return;
@@ -156,6 +163,7 @@ const std::vector<std::pair<std::string, BugSetter>>& ServerBugs() {
         {"raft.forget-vote", [](KvServerOptions& o) { o.raft.bug_forget_vote = true; }},
         {"raft.commit-old-term", [](KvServerOptions& o) { o.raft.bug_commit_old_term = true; }},
         {"mvcc.snapshot-only", [](KvServerOptions& o) { o.kv.txn.bug_snapshot_only = true; }},
+        {"sql.no-read-set", [](KvServerOptions& o) { o.sql.session.bug_no_read_set = true; }},
     };
     return kBugs;
 }
@@ -208,6 +216,7 @@ void KvServer::RunReady() {
     if (!s.ok()) return Halt(s.WithContext("raft"));
     if (!sm_->health().ok()) return Halt(sm_->health().WithContext("state machine"));
     ForgetStaleWaiters();
+    sql_->AfterReady();
 }
 
 void KvServer::ForgetStaleWaiters() {
@@ -381,6 +390,7 @@ void KvServer::Halt(Status reason, bool fault_point) {
     if (halted_) return;
     halted_ = true;
     halt_reason_ = std::move(reason);
+    if (sql_) sql_->Halt();
     env_.tracer.Record(env_.node, "note", {{"text", "halt: " + halt_reason_.ToString()}});
     if (tick_timer_) env_.clock.CancelTimer(*tick_timer_);
     tick_timer_.reset();

@@ -50,6 +50,7 @@
 #include "core/prefix_disk.h"
 #include "node/client_protocol.h"
 #include "node/kv_state_machine.h"
+#include "node/sql_server.h"
 #include "raft/raft.h"
 #include "storage/engine.h"
 
@@ -82,13 +83,15 @@ struct KvServerOptions {
     // the same turn is persisted with ONE sync and sent in one batch. Off in the simulator, whose
     // traces keep one Ready per event.
     bool batch_ready = false;
+    // The SQL server (sql_server.h): sessions, bounds, the sql.no-read-set bug switch.
+    SqlServerOptions sql;
     // Called (once) when the server halts: on a storage failure (fault_point false), or at the
     // fault point server.crash-mid-broadcast (fault_point true). May be empty.
     std::function<void(const Status& why, bool fault_point)> on_halt;
 };
 
 // The protocol bug switches a server itself can turn on, by name: kv.no-dedup, raft.stale-read,
-// raft.forget-vote, raft.commit-old-term, mvcc.snapshot-only. (storage.no-sync is a fault of
+// raft.forget-vote, raft.commit-old-term, mvcc.snapshot-only, sql.no-read-set. (storage.no-sync is a fault of
 // the disk under the server, which the simulator's runner supplies.) Used by `orrery node --bug`
 // and by the simulator's runner, so both mean the same mistake by one name.
 const std::vector<std::string>& ServerBugNames();
@@ -113,6 +116,7 @@ public:
 
     const raft::RaftNode& raft() const { return *raft_; }
     KvStateMachine& state_machine() { return *sm_; }
+    const SqlServer& sql() const { return *sql_; }
     bool halted() const { return halted_; }
     const Status& halt_reason() const { return halt_reason_; }
 
@@ -157,7 +161,8 @@ private:
     PrefixDisk kv_disk_;
     std::unique_ptr<storage::Engine> engine_;
     std::unique_ptr<KvStateMachine> sm_;
-    std::unique_ptr<raft::RaftNode> raft_;  // Destroyed first: it refers to sm_.
+    std::unique_ptr<raft::RaftNode> raft_;  // Destroyed before sm_: it refers to sm_.
+    std::unique_ptr<SqlServer> sql_;        // Destroyed first: it refers to raft_ and sm_.
     std::optional<TimerId> tick_timer_;
     std::optional<TimerId> ready_timer_;  // batch_ready: a Ready() is scheduled.
     std::map<std::pair<uint64_t, uint64_t>, Waiter> waiting_writes_;  // (client, seq) -> waiter.

@@ -264,6 +264,7 @@ Status KvStateMachine::Restore(LogIndex index, std::string_view snapshot) {
     if (!d.GetFixed64(&snap_index) || snap_index != index.value()) {
         return Status::Corruption("kv snapshot: index does not match");
     }
+    if (restore_listener_) restore_listener_();
     // One batch: delete everything, write the snapshot, set the index. Atomic, so a crash
     // leaves either the old state with its index or the new state with the new one.
     storage::WriteBatch batch;

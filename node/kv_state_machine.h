@@ -94,6 +94,11 @@ public:
 
     // Installs the listener (replacing any previous one).
     void SetApplyListener(ApplyListener listener) { listener_ = std::move(listener); }
+    // Called at the start of every Restore, before the engine's contents are replaced: the
+    // SQL server ends its transactions there (Mvcc::Reload requires none to be active).
+    void SetRestoreListener(std::function<void()> listener) {
+        restore_listener_ = std::move(listener);
+    }
 
     // OK, or the engine error that froze the machine.
     const Status& health() const { return health_; }
@@ -129,6 +134,7 @@ private:
     std::unique_ptr<TxnStateMachine> txn_;
     Status health_;
     ApplyListener listener_;
+    std::function<void()> restore_listener_;
     uint64_t commands_applied_ = 0;
     uint64_t duplicates_suppressed_ = 0;
     uint64_t corrupt_commands_ = 0;

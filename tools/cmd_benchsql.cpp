@@ -3,6 +3,9 @@
 // the real disk (SQLite on a file there, with its default rollback journal and synchronous=FULL).
 // Prints one row per phase: each engine's time and ops/s, and the time ratio. The phases' check
 // values must agree between the engines; a mismatch is reported and exits 1.
+//
+// With --cluster it instead runs a tpcb-like mix on a real five-node localhost cluster through
+// the nodes' SQL sessions (tools/bench_sql_cluster.h): TPS, p50/p99 latency and abort rate.
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -15,6 +18,7 @@
 #include <vector>
 
 #include "sql/bench/sql_bench.h"
+#include "tools/bench_sql_cluster.h"
 #include "tools/cli_util.h"
 #ifdef ORRERY_HAVE_SQLITE
 #include "sql/slt/sqlite_database.h"
@@ -32,6 +36,9 @@ struct BenchSqlArgs {
     std::string engine = "orrery";
     std::string compare;
     std::string dir;
+    bool cluster = false;
+    benchsql::ClusterBenchArgs cluster_args;
+    std::string duration = "20s";
 };
 
 struct EngineRun {
@@ -127,6 +134,16 @@ void PrintTable(const std::vector<EngineRun>& runs) {
 }
 
 void Run(const BenchSqlArgs& args) {
+    if (args.cluster) {
+        benchsql::ClusterBenchArgs c = args.cluster_args;
+        std::optional<Duration> d = ParseDuration(args.duration);
+        if (!d || *d <= Duration(0)) Fail("bad --duration " + args.duration, 2);
+        c.duration = *d;
+        c.dir = args.dir;
+        int status = benchsql::RunClusterBench(c);
+        if (status != 0) throw CLI::RuntimeError(status);
+        return;
+    }
     sql::bench::SqlBenchOptions options = sql::bench::SqlBenchOptions::Scaled(args.rows);
     options.seed = args.seed;
     if (Status valid = sql::bench::ValidateSqlBench(options); !valid.ok()) {
@@ -175,6 +192,20 @@ void Register_benchsql(CLI::App& app) {
         ->check(CLI::IsMember({"sqlite", "orrery"}));
     cmd->add_option("--seed", args->seed, "Seed of values and lookups")->capture_default_str();
     cmd->add_option("--dir", args->dir, "Parent of the scratch directories (default /tmp)");
+    cmd->add_flag("--cluster", args->cluster,
+                  "Run a tpcb-like mix on a real localhost cluster instead (TPS, latency, aborts)");
+    cmd->add_option("--nodes", args->cluster_args.nodes, "--cluster: nodes")
+        ->check(CLI::Range(1, 9))->capture_default_str();
+    cmd->add_option("--clients", args->cluster_args.clients, "--cluster: concurrent clients")
+        ->check(CLI::Range(1, 256))->capture_default_str();
+    cmd->add_option("--branches", args->cluster_args.branches,
+                    "--cluster: branches (contention: each transaction updates one)")
+        ->check(CLI::Range(1, 100000))->capture_default_str();
+    cmd->add_option("--accounts", args->cluster_args.accounts, "--cluster: account rows")
+        ->check(CLI::Range(1, 10000000))->capture_default_str();
+    cmd->add_option("--duration", args->duration, "--cluster: measured time")
+        ->capture_default_str();
+    cmd->add_flag("--keep", args->cluster_args.keep, "--cluster: keep the cluster directory");
     cmd->callback([args] { Run(*args); });
 }
 

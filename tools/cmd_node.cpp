@@ -93,6 +93,8 @@ node::KvServerOptions ServerOptions(const NodeArgs& args, const net::ClusterConf
     auto factory = node::MakeEngineFactory(engine);
     if (!factory.ok()) BadInput(factory.status().message());
     options.engine = std::move(factory).value();
+    // SQL clients that know one address follow not-leader hints with these.
+    options.sql.client_addresses = cluster.ClientAddresses();
     for (const std::string& bug : args.bugs) {
         Status s = node::EnableServerBug(bug, &options);
         if (!s.ok()) BadInput(std::string(s.message()));

@@ -7,6 +7,7 @@
 #include "jepsen/runner/bank_workload.h"
 #include "jepsen/runner/list_append_workload.h"
 #include "jepsen/runner/set_workload.h"
+#include "jepsen/runner/sql_workload.h"
 
 namespace orrery::jepsen::runner {
 namespace {
@@ -36,8 +37,8 @@ constexpr uint32_t kPinnedReaders = 3;
 }  // namespace
 
 const std::vector<std::string>& WorkloadNames() {
-    static const std::vector<std::string> kNames = {"kv", "kv-pinned", "bank", "list-append",
-                                                   "set", "lwt"};
+    static const std::vector<std::string> kNames = {
+        "kv", "kv-pinned", "bank", "list-append", "set", "lwt", "sql-bank", "sql-list-append"};
     return kNames;
 }
 
@@ -46,6 +47,8 @@ std::unique_ptr<Workload> MakeWorkload(std::string_view name, sim::Simulator& si
     if (name == "bank") return std::make_unique<BankWorkload>(sim, options);
     if (name == "list-append") return std::make_unique<ListAppendWorkload>(sim, options);
     if (name == "set") return std::make_unique<SetWorkload>(sim, options);
+    if (name == "sql-bank") return std::make_unique<SqlBankWorkload>(sim, options);
+    if (name == "sql-list-append") return std::make_unique<SqlListAppendWorkload>(sim, options);
     if (name == "kv-pinned") {
         RegisterWorkloadOptions pinned = options;
         pinned.pinned_readers = std::min(kPinnedReaders, options.clients);

@@ -42,7 +42,8 @@ public:
 };
 
 // The workloads a run accepts: kv, kv-pinned (kv with three pinned readers, which hunts stale
-// reads: register_workload.h), bank, list-append, set.
+// reads: register_workload.h), bank, list-append, set, and sql-bank and sql-list-append (the
+// same transactions written in SQL, run through SQL sessions at the nodes: sql_workload.h).
 const std::vector<std::string>& WorkloadNames();
 
 // Builds the workload `name` (REQUIRES: one of WorkloadNames()).
@@ -64,6 +65,7 @@ public:
 
 protected:
     friend class TxnProcess;
+    friend class SqlProcess;  // sql_workload.h
     sim::Simulator& sim_;
     RegisterWorkloadOptions options_;
     History history_;
