@@ -128,10 +128,8 @@ struct SqlReply {
     std::optional<SqlNodeStatus> status;
 };
 
-// A SqlError without a position.
-inline sql::SqlError MakeSqlError(sql::ErrorKind kind, std::string message) {
-    return sql::SqlError{kind, std::move(message), std::nullopt};
-}
+// (A SqlError is built with sql::MakeSqlError, sql/error.h.)
+using sql::MakeSqlError;
 
 // Encodes a request or reply (without the channel byte). REQUIRES: the request within the
 // bounds above (a client checks them first, SqlClient::Execute).
