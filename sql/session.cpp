@@ -440,8 +440,7 @@ void SessionImpl::CommitDecided(Result<mvcc::CommitOutcome> decision) {
         if (s.code() == Code::kAborted) {
             outcome_ = StatementOutcome(Err(
                 ErrorKind::kSerializationFailure,
-                "could not serialize access due to concurrent transactions; retry the "
-                "transaction (" + s.message() + ")"));
+                "could not serialize access due to a concurrent transaction: " + s.message()));
         } else if (s.code() == Code::kTimeout) {
             outcome_ = StatementOutcome(Err(
                 ErrorKind::kUnknownOutcome,

@@ -122,7 +122,7 @@ COMMIT
 
 @b COMMIT
 ----
-error 40001: could not serialize access due to concurrent transactions; retry the transaction (serialization failure: write-write conflict on \x90\x01: v2 wrote it after snapshot v1; retry the transaction)
+error 40001: could not serialize access due to a concurrent transaction: serialization failure: write-write conflict on \x90\x01: v2 wrote it after snapshot v1; retry the transaction
 
 SHOW TABLES
 ----
@@ -229,21 +229,26 @@ SHOW nosuch
 ----
 error 42704: unrecognized configuration parameter "nosuch"
 
-SET myapp.flag = on
-----
-error 42601: syntax error at line 1, column 10: expected '=', found '.'
-
-SHOW myapp.flag
-----
-error 42601: syntax error at line 1, column 11: expected end of statement, found '.'
-
 SET server_version = '1'
 ----
 error 0A000: parameter "server_version" cannot be changed
 
 SHOW ALL
 ----
-error 42601: syntax error at line 1, column 6: expected parameter name, found keyword 'ALL'
+name | setting
+application_name | golden
+client_encoding | UTF8
+datestyle | ISO, MDY
+default_transaction_isolation | serializable
+default_transaction_read_only | off
+extra_float_digits | 1
+integer_datetimes | on
+search_path | public
+server_encoding | UTF8
+server_version | 14.0 (Orrery)
+standard_conforming_strings | on
+timezone | UTC
+SHOW
 
 SET default_transaction_read_only = on
 ----
