@@ -151,3 +151,73 @@ TEST_CASE("a commit decided kAborted is a serialization failure; kTimeout an unk
 
 }  // namespace
 }  // namespace orrery::sql
+
+namespace orrery::sql {
+namespace {
+
+TEST_CASE("Prepare reports parameter types and columns; DDL and unknown ids", "[sql][session]") {
+    auto db = EmbeddedDatabase::OpenInMemory();
+    REQUIRE(db.ok());
+    auto s = db.value()->NewSession();
+    REQUIRE(db.value()->Execute(*s, "CREATE TABLE t (id INT PRIMARY KEY, name TEXT)").ok());
+    auto info = s->Prepare("SELECT name, id FROM t WHERE id = $1 AND name = $2");
+    REQUIRE(info.ok());
+    CHECK(info.value().parameter_count == 2);
+    CHECK(info.value().parameter_types ==
+          std::vector<DataType>{DataType::kInteger, DataType::kString});
+    REQUIRE(info.value().columns.size() == 2);
+    CHECK(info.value().columns[0].name == "name");
+    CHECK(info.value().columns[1].type == DataType::kInteger);
+
+    auto ddl = s->Prepare("CREATE TABLE u (a INT)");
+    REQUIRE(ddl.ok());
+    CHECK(ddl.value().columns.empty());
+    s->StartPrepared(ddl.value().id, {});
+    auto created = [&] {
+        for (;;) {
+            switch (s->Step()) {
+                case Session::StepState::kYield: break;
+                case Session::StepState::kNeedsCommit:
+                    s->CommitDecided(db.value()->Commit(s->pending_commit()));
+                    break;
+                case Session::StepState::kDone: return s->TakeOutcome();
+            }
+        }
+    }();
+    REQUIRE(created.ok());
+    CHECK(created.value().tag == "CREATE TABLE");
+
+    // Wrong parameter counts and unknown statements are errors, not crashes.
+    s->StartPrepared(info.value().id, {Value::Integer(1)});
+    REQUIRE(s->Step() == Session::StepState::kDone);
+    CHECK(s->TakeOutcome().error().kind == ErrorKind::kInvalidParameter);
+    s->Deallocate(info.value().id);
+    s->StartPrepared(info.value().id, {Value::Integer(1), Value::String("x")});
+    REQUIRE(s->Step() == Session::StepState::kDone);
+    CHECK(s->TakeOutcome().error().kind == ErrorKind::kUndefinedObject);
+
+    auto bad = s->Prepare("SELECT nosuch FROM t");
+    REQUIRE(!bad.ok());
+    CHECK(bad.error().kind == ErrorKind::kUndefinedColumn);
+    CHECK(bad.error().position.has_value());
+}
+
+TEST_CASE("AbortTransaction drops an open or failed transaction", "[sql][session]") {
+    auto db = EmbeddedDatabase::OpenInMemory();
+    REQUIRE(db.ok());
+    auto s = db.value()->NewSession();
+    REQUIRE(db.value()->Execute(*s, "BEGIN").ok());
+    REQUIRE(db.value()->Execute(*s, "CREATE TABLE t (a INT)").ok());
+    s->AbortTransaction("client went away");
+    CHECK(s->txn_status() == TxnStatus::kIdle);
+    CHECK(Render(db.value()->Execute(*s, "SHOW TABLES")) == "table\nSHOW");
+    REQUIRE(db.value()->Execute(*s, "BEGIN").ok());
+    CHECK(!db.value()->Execute(*s, "DROP TABLE nosuch").ok());
+    CHECK(s->txn_status() == TxnStatus::kFailed);
+    s->AbortTransaction("client went away");
+    CHECK(s->txn_status() == TxnStatus::kIdle);
+    CHECK(db.value()->Execute(*s, "SHOW TABLES").ok());
+}
+
+}  // namespace
+}  // namespace orrery::sql
