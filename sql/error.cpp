@@ -40,6 +40,9 @@ std::string_view SqlState(ErrorKind kind) {
         case ErrorKind::kUnavailable: return "57P03";
         case ErrorKind::kUnknownOutcome: return "08007";
         case ErrorKind::kInternal: return "XX000";
+        case ErrorKind::kDependentObjects: return "2BP01";
+        case ErrorKind::kInvalidTableDefinition: return "42P16";
+        case ErrorKind::kInvalidForeignKey: return "42830";
     }
     ORRERY_ASSERT(false, "unknown ErrorKind {}", static_cast<int>(kind));
     return "";

@@ -52,6 +52,9 @@ enum class ErrorKind : uint8_t {
     kUnavailable,           // 08006 / 57P03 (no leader, node shutting down): retry later
     kUnknownOutcome,        // 08007: the commit may or may not have happened (Jepsen "info")
     kInternal,              // XX000: a storage failure; the session's state is unknown
+    kDependentObjects,      // 2BP01 (DROP TABLE of a table another table references)
+    kInvalidTableDefinition,  // 42P16 (two primary keys, a key column twice)
+    kInvalidForeignKey,     // 42830 (no key or unique index on the referenced columns)
 };
 
 struct SqlError {

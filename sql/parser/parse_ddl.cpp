@@ -305,6 +305,10 @@ bool Parser::ParseShow(StatementBody* out) {
         *out = ShowVariable{"transaction_isolation"};
         return true;
     }
+    if (AcceptWord("all")) {  // ALL is reserved, so ParseName would refuse it.
+        *out = ShowVariable{"all"};
+        return true;
+    }
     std::optional<std::string> name = ParseName("parameter name");
     if (!name) return false;
     *out = ShowVariable{std::move(*name)};
