@@ -1,5 +1,6 @@
 // KvServer: requests, proposals, ReadIndex reads, ticks, fail-stop. See kv_server.h.
 #include "node/kv_server.h"
+#include "node/sql_engine_sessions.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -81,6 +82,9 @@ Status KvServer::Init() {
         env_.network.Send(to, Frame(Channel::kRaft, bytes));
     };
     ORRERY_ASSIGN_OR_RETURN(raft_, raft::RaftNode::Open(env_, raft_disk_, options_.raft, *sm_, send));
+#if ORRERY_HAVE_SQL_ENGINE
+    if (!options_.sql.sessions) options_.sql.sessions = EngineSqlSessions(options_.sql.session);
+#endif
     sql_ = std::make_unique<SqlServer>(env_, *raft_, *sm_, options_.sql, options_.bug_stale_read);
     env_.network.SetHandler([this](NodeId from, std::string_view b) { OnDatagram(from, b); });
     tick_timer_ = env_.clock.SetTimer(options_.tick, [this] { OnTick(); });
