@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <charconv>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -40,6 +41,28 @@ inline std::optional<Duration> ParseDuration(const std::string& text) {
     else return std::nullopt;
     if (value < 0) return std::nullopt;
     return Duration(static_cast<int64_t>(value * us_per_unit));
+}
+
+// Parses a decimal uint64 strictly: digits only (no sign, no spaces), and within range, so
+// "-1" and "99999999999999999999999" are refused instead of wrapping. nullopt if malformed.
+inline std::optional<uint64_t> ParseUint64(const std::string& text) {
+    if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) {
+        return std::nullopt;
+    }
+    uint64_t value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+    return value;
+}
+
+// A CLI11 check for seed options: the text must be a decimal uint64 (ParseUint64).
+inline CLI::Validator SeedValidator() {
+    return CLI::Validator(
+        [](std::string& text) -> std::string {
+            if (ParseUint64(text)) return "";
+            return "a seed is a decimal integer in 0..18446744073709551615, got '" + text + "'";
+        },
+        "SEED");
 }
 
 }  // namespace orrery::tools

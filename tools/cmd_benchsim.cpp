@@ -15,7 +15,8 @@ void Register_benchsim(CLI::App& app) {
     auto opts = std::make_shared<jepsen::runner::BenchSimOptions>();
     auto duration = std::make_shared<std::string>("30s");
     auto* cmd = BenchGroup(app)->add_subcommand("sim", "Simulated KV cluster speed");
-    cmd->add_option("--seed", opts->seed, "First seed");
+    cmd->add_option("--seed", opts->seed, "First seed")
+        ->check(SeedValidator());
     cmd->add_option("--duration", *duration, "Simulated length of the standard run");
     cmd->add_option("--clients", opts->standard_clients, "Clients in the standard run");
     cmd->add_option("--smoke-seeds", opts->smoke_seeds, "Smoke seeds to time");

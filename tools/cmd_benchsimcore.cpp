@@ -30,7 +30,8 @@ void PrintBenchCore(const sim::BenchCoreOptions& o) {
 }
 
 void AddOptions(CLI::App* cmd, const std::shared_ptr<sim::BenchCoreOptions>& o) {
-    cmd->add_option("--seed", o->seed, "Run seed");
+    cmd->add_option("--seed", o->seed, "Run seed")
+        ->check(SeedValidator());
     cmd->add_option("--nodes", o->nodes, "Number of nodes")->check(CLI::Range(2, 999));
     cmd->add_option("--timer-events", o->timer_events, "Timer firings to run");
     cmd->add_option("--deliveries", o->deliveries, "Message deliveries to run");

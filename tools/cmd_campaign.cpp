@@ -57,15 +57,17 @@ struct CampaignArgs {
 
 std::pair<uint64_t, uint64_t> ParseSeeds(const std::string& text) {
     size_t dots = text.find("..");
-    try {
-        if (dots == std::string::npos) {
-            uint64_t one = std::stoull(text);
-            return {one, one};
-        }
-        return {std::stoull(text.substr(0, dots)), std::stoull(text.substr(dots + 2))};
-    } catch (...) {
-        BadInput(fmt::format("bad --seeds '{}' (expected A..B)", text));
+    std::optional<uint64_t> first = ParseUint64(text.substr(0, dots));
+    std::optional<uint64_t> last =
+        dots == std::string::npos ? first : ParseUint64(text.substr(dots + 2));
+    if (!first || !last) BadInput(fmt::format("bad --seeds '{}' (expected A..B, decimal)", text));
+    if (*last < *first) BadInput(fmt::format("empty --seeds range '{}'", text));
+    // Checked here, before any worker starts (RunCampaign checks it again per slice).
+    if (*last - *first >= jepsen::runner::kMaxCampaignSeeds) {
+        BadInput(fmt::format("--seeds '{}' names {} seeds; one campaign runs at most {}", text,
+                             *last - *first + 1, jepsen::runner::kMaxCampaignSeeds));
     }
+    return {*first, *last};
 }
 
 void PrintFailure(const jepsen::runner::RunResult& r, const std::string& out_dir) {

@@ -410,7 +410,8 @@ void Register_jepsen(CLI::App& app) {
                     "Run the nodes with a known protocol bug (repeatable; see `orrery node "
                     "--help`)");
     cmd->add_option("--engine", args->engine, "Storage engine of the nodes: lsm or memory");
-    cmd->add_option("--seed", args->seed, "Seed of the generators and nemesis (default: random)");
+    cmd->add_option("--seed", args->seed, "Seed of the generators and nemesis (default: random)")
+        ->check(SeedValidator());
     cmd->callback([args] { RunJepsen(*args); });
 }
 

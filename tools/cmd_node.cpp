@@ -207,7 +207,8 @@ void Register_node(CLI::App& app) {
     cmd->add_option("--block-file", args->block_file,
                     "Peer ids to cut off, re-read on SIGUSR1 (for partition nemeses)");
     cmd->add_option("--tick", args->tick, "Raft tick period (default 10ms)");
-    cmd->add_option("--seed", args->seed, "Seed for the node's Random (default: from the OS)");
+    cmd->add_option("--seed", args->seed, "Seed for the node's Random (default: from the OS)")
+        ->check(SeedValidator());
     cmd->add_option("--snapshot-entries", args->snapshot_entries,
                     "Compact the Raft log after this many applied entries (default: Raft's)");
     cmd->add_flag("--no-group-commit", args->no_group_commit,

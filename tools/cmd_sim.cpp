@@ -146,7 +146,8 @@ void RunSim(const SimArgs& a) {
 void Register_sim(CLI::App& app) {
     auto args = std::make_shared<SimArgs>();
     auto* cmd = app.add_subcommand("sim", "Run the replicated KV store in the simulator");
-    cmd->add_option("--seed", args->seed, "Run seed");
+    cmd->add_option("--seed", args->seed, "Run seed")
+        ->check(SeedValidator());
     cmd->add_option("--nodes", args->nodes, "Number of servers (1..9)");
     cmd->add_option("--clients", args->clients, "Number of client processes");
     cmd->add_option("--workload", args->workload,

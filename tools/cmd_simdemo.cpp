@@ -108,7 +108,8 @@ void RunSimDemo(const SimDemoArgs& a) {
 void Register_simdemo(CLI::App& app) {
     auto args = std::make_shared<SimDemoArgs>();
     auto* cmd = app.add_subcommand("sim-demo", "Run the built-in ping workload in the simulator");
-    cmd->add_option("--seed", args->seed, "Run seed");
+    cmd->add_option("--seed", args->seed, "Run seed")
+        ->check(SeedValidator());
     cmd->add_option("--faults", args->faults,
                     "Fault plan, e.g. partition,crash,drop=0.02 (see docs/03-simulator.md)");
     cmd->add_option("--duration", args->duration, "Virtual run length (e.g. 30s)");

@@ -9,7 +9,6 @@
 namespace orrery::jepsen::runner {
 namespace {
 
-constexpr uint64_t kMaxCampaignSeeds = 10'000'000;
 
 std::string FirstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
 

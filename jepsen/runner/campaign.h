@@ -32,6 +32,9 @@ std::string ProfileFaultPlan(std::string_view profile);
 // The run options of `profile` ("smoke" or "full") for one seed. InvalidArgument otherwise.
 Result<RunOptions> ProfileOptions(std::string_view profile, uint64_t seed);
 
+// The most seeds one campaign runs (the CLI checks a range against it before anything starts).
+inline constexpr uint64_t kMaxCampaignSeeds = 10'000'000;
+
 struct CampaignOptions {
     std::string profile = "smoke";
     uint64_t first_seed = 1;
