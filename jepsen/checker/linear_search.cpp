@@ -49,6 +49,7 @@ private:
     void Unlift(int32_t call);
     void Mark(int32_t id);
     void Unmark(int32_t id);
+    int32_t DoomedReturn(uint64_t state) const;
     std::string MemoKey(uint64_t state) const;
 
     const Model& model_;
@@ -139,6 +140,29 @@ void Search::Unmark(int32_t id) {
     low_ = std::min(low_, id);
 }
 
+// Returns a return entry of the list whose operation, a read, can no longer be placed from
+// `state`, or kNone. Such a read R must be placed before its return, so only the ops whose
+// calls come before that return can run first; if none of them is a write or cas, only appends
+// can change the state, and Model::MayReachByAppends says whether they can reach the value R
+// returned. If they cannot, no order from here succeeds: the walk would reach R's return
+// anyway, after trying every order of the appends before it (which the memo cannot merge, as
+// each order leaves a different string). The scan stops at the first write or cas (beyond it
+// anything may happen) and after kDoomedScanMax entries, so it costs one short walk.
+int32_t Search::DoomedReturn(uint64_t state) const {
+    constexpr int kDoomedScanMax = 64;
+    int scanned = 0;
+    for (int32_t e = next_[head_]; e != head_ && scanned < kDoomedScanMax; e = next_[e]) {
+        ++scanned;
+        const ModelOp& op = ops_[entries_[e].op].op;
+        if (entries_[e].is_call) {
+            if (op.kind == ModelOp::Kind::kWrite || op.kind == ModelOp::Kind::kCas) return kNone;
+            continue;
+        }
+        if (op.kind == ModelOp::Kind::kRead && !model_.MayReachByAppends(state, op.a)) return e;
+    }
+    return kNone;
+}
+
 std::string Search::MemoKey(uint64_t state) const {
     std::string key(sizeof state + sizeof low_, '\0');
     std::memcpy(key.data(), &state, sizeof state);
@@ -192,7 +216,9 @@ SearchOutcome Search::Run(uint64_t budget_steps, uint64_t initial) {
                 state = *after;
                 Lift(entry);
                 if (ops_[op].ret != kNeverReturns) --ok_left;
-                entry = next_[head_];
+                int32_t doomed = ops_[op].op.kind == ModelOp::Kind::kRead ? kNone
+                                                                           : DoomedReturn(state);
+                entry = doomed != kNone ? doomed : next_[head_];  // A return: backtrack.
                 continue;
             }
             Unmark(id_[op]);
