@@ -20,6 +20,9 @@ struct BenchCheckArgs {
     size_t keys = 10;
     size_t concurrency = 10;
     size_t txns = 100'000;
+    size_t kv_ops = 10'000;
+    size_t kv_keys = 10;
+    size_t kv_clients = 50;
 };
 
 double PeakRssMiB() {
@@ -58,6 +61,23 @@ void RunBenchCheck(const BenchCheckArgs& args) {
     if (InjectStaleRead(registers).has_value()) {
         Timed("linearizability (1 stale read)", "register", registers);
     }
+    KvGenOptions kv;
+    kv.ops = args.kv_ops;
+    kv.keys = args.kv_keys;
+    kv.clients = args.kv_clients;
+    Random kv_rng = rng.Fork("kv");
+    jepsen::History kv_history = GenerateKvHistory(kv_rng, kv);
+    fmt::print("kv-append history: {} ops (get/put/append) on {} keys, {} clients, 2% info\n",
+               args.kv_ops, args.kv_keys, args.kv_clients);
+    Timed("kv-append (valid)", "kv", kv_history);
+    jepsen::History stale = kv_history;
+    if (InjectStaleGet(stale, static_cast<int64_t>(kv_history.ops().size() / 2)).has_value()) {
+        Timed("kv-append (1 stale get)", "kv", stale);
+    }
+    jepsen::History lost = kv_history;
+    if (InjectLostAppend(lost, static_cast<int64_t>(kv_history.ops().size() / 2)).has_value()) {
+        Timed("kv-append (1 lost append)", "kv", lost);
+    }
     ListAppendGenOptions la;
     la.txns = args.txns;
     Random la_rng = rng.Fork("list-append");
@@ -82,6 +102,10 @@ void Register_benchcheck(CLI::App& app) {
     cmd->add_option("--clients", args->concurrency, "Concurrent register clients")
         ->capture_default_str();
     cmd->add_option("--txns", args->txns, "List-append transactions")->capture_default_str();
+    cmd->add_option("--kv-ops", args->kv_ops, "kv-append operations")->capture_default_str();
+    cmd->add_option("--kv-keys", args->kv_keys, "kv-append keys")->capture_default_str();
+    cmd->add_option("--kv-clients", args->kv_clients, "Concurrent kv-append clients")
+        ->capture_default_str();
     cmd->callback([args] { RunBenchCheck(*args); });
 }
 

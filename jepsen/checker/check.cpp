@@ -5,6 +5,7 @@
 
 #include "jepsen/checker/bank.h"
 #include "jepsen/checker/elle.h"
+#include "jepsen/checker/kv_model.h"
 #include "jepsen/checker/linearizability.h"
 #include "jepsen/checker/set_checker.h"
 
@@ -19,9 +20,13 @@ const std::vector<std::string>& ModelNames() {
 Result<CheckReport> CheckHistory(std::string_view model, const History& history,
                                  const SourceLines& lines, const CheckOptions& options) {
     if (model == "register" || model == "kv") {
-        RegisterModel register_model;
         LinearizabilityOptions lin;
         lin.budget_steps = options.budget_steps;
+        if (model == "kv") {
+            KvModel kv_model;  // One per check: it interns the values it meets (kv_model.h).
+            return CheckLinearizable(kv_model, history, lines, lin);
+        }
+        RegisterModel register_model;
         return CheckLinearizable(register_model, history, lines, lin);
     }
     if (model == "list-append" || model == "rw-register") {

@@ -6,6 +6,8 @@
 // the effects.
 #include "jepsen/checker/generate.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
 #include <string>
@@ -180,6 +182,149 @@ std::optional<int64_t> InjectStaleRead(History& history, int64_t not_before) {
                 history = std::move(changed);
                 return read.complete_index;
             }
+        }
+    }
+    return std::nullopt;
+}
+
+namespace {
+
+// Returns `history` with the values of the events at `changed` (history index -> new value)
+// replaced; everything else, times and order included, is kept.
+History WithValues(const History& history, const std::map<int64_t, nlohmann::json>& changed) {
+    History out;
+    for (const Op& op : history.ops()) {
+        Op copy = op;
+        auto it = changed.find(copy.index);
+        if (it != changed.end()) copy.value = it->second;
+        out.Append(std::move(copy));
+    }
+    return out;
+}
+
+bool IsOkGet(const Operation& o) {
+    return o.outcome == OpType::kOk && (o.f == "get" || o.f == "read");
+}
+
+bool IsOkKvWrite(const Operation& o) {
+    return o.outcome == OpType::kOk && (o.f == "put" || o.f == "write" || o.f == "append");
+}
+
+// Each key's operations (positions in `ops`), in invocation order.
+std::map<std::string, std::vector<size_t>> ByKey(const std::vector<Operation>& ops) {
+    std::map<std::string, std::vector<size_t>> by_key;
+    for (size_t i = 0; i < ops.size(); ++i) by_key[ops[i].key].push_back(i);
+    return by_key;
+}
+
+}  // namespace
+
+History GenerateKvHistory(Random& rng, const KvGenOptions& options) {
+    ORRERY_ASSERT(options.keys > 0 && options.clients > 0, "a kv history needs keys and clients");
+    Scheduler scheduler(rng, options.clients);
+    std::vector<Window> windows;
+    std::vector<Op> invokes, completions;
+    std::vector<size_t> key_of;
+    for (size_t i = 0; i < options.ops; ++i) {
+        Window w = scheduler.Next(options.info_probability);
+        size_t k = static_cast<size_t>(rng.Uniform(options.keys));
+        std::string f = "get";
+        nlohmann::json value;  // A get's invocation carries no value.
+        if (!rng.Chance(options.get_fraction)) {
+            f = rng.Chance(0.7) ? "append" : "put";
+            value = fmt::format("x {} {} y", w.process, i);  // Unique: i is.
+        }
+        windows.push_back(w);
+        key_of.push_back(k);
+        invokes.push_back(MakeOp(w.process, OpType::kInvoke, f, std::to_string(k), value));
+        completions.push_back(
+            MakeOp(w.process, w.info ? OpType::kInfo : OpType::kOk, f, std::to_string(k), value));
+    }
+    std::vector<nlohmann::json> state(options.keys);  // null: never written.
+    for (size_t i : EffectOrder(windows)) {
+        if (!windows[i].applies) continue;
+        nlohmann::json& current = state[key_of[i]];
+        Op& done = completions[i];
+        if (done.f == "get") {
+            if (!windows[i].info) done.value = current;  // An info get's result is unknown.
+        } else if (done.f == "put") {
+            current = done.value;
+        } else {
+            std::string after = current.is_null() ? "" : current.get<std::string>();
+            current = after + done.value.get<std::string>();
+        }
+    }
+    return Emit(windows, invokes, completions);
+}
+
+std::optional<int64_t> InjectStaleGet(History& history, int64_t not_before) {
+    Result<std::vector<Operation>> paired = CollectOperations(history, SourceLines{});
+    if (!paired.ok()) return std::nullopt;
+    const std::vector<Operation>& ops = *paired;
+    std::map<std::string, std::vector<size_t>> by_key = ByKey(ops);
+    for (const Operation& g : ops) {  // In invocation order.
+        if (!IsOkGet(g) || g.invoke_index < not_before) continue;
+        const std::vector<size_t>& mine = by_key[g.key];
+        // W: an ok put or append that ran entirely before G; G0: an ok get entirely before W.
+        for (size_t wi : mine) {
+            const Operation& w = ops[wi];
+            if (w.invoke_index >= g.invoke_index) break;
+            if (!IsOkKvWrite(w) || w.complete_index > g.invoke_index) continue;
+            for (size_t g0i : mine) {
+                const Operation& g0 = ops[g0i];
+                if (g0.invoke_index >= w.invoke_index) break;
+                if (!IsOkGet(g0) || g0.complete_index > w.invoke_index) continue;
+                if (g0.output.is_null() || g0.output == g.output) continue;
+                history = WithValues(history, {{g.complete_index, g0.output}});
+                return g.complete_index;
+            }
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<int64_t> InjectLostAppend(History& history, int64_t not_before) {
+    Result<std::vector<Operation>> paired = CollectOperations(history, SourceLines{});
+    if (!paired.ok()) return std::nullopt;
+    const std::vector<Operation>& ops = *paired;
+    std::map<std::string, std::vector<size_t>> by_key = ByKey(ops);
+    // True if a put or cas of the key could take effect inside [from, to]: it is not a fail,
+    // was invoked before `to` and had not returned by `from` (an info one never returns).
+    auto overwrite_between = [&](const std::vector<size_t>& mine, int64_t from, int64_t to) {
+        return std::any_of(mine.begin(), mine.end(), [&](size_t pi) {
+            const Operation& p = ops[pi];
+            bool overwrites = p.f == "put" || p.f == "write" || p.f == "cas";
+            return overwrites && p.outcome != OpType::kFail && p.invoke_index < to &&
+                   p.return_position() > from;
+        });
+    };
+    for (const Operation& g : ops) {  // In invocation order.
+        if (!IsOkGet(g) || g.invoke_index < not_before || !g.output.is_string()) continue;
+        const std::string& seen = g.output.get_ref<const std::string&>();
+        const std::vector<size_t>& mine = by_key[g.key];
+        for (auto it = mine.rbegin(); it != mine.rend(); ++it) {  // Nearest appends first.
+            const Operation& a = ops[*it];
+            if (a.invoke_index >= g.invoke_index) continue;
+            if (a.outcome != OpType::kOk || a.f != "append" || !a.input.is_string() ||
+                a.complete_index > g.invoke_index) {
+                continue;
+            }
+            const std::string& token = a.input.get_ref<const std::string&>();
+            // The get saw more than the token, so the loss leaves a value, not "".
+            if (seen.size() <= token.size() || seen.find(token) == std::string::npos) continue;
+            if (overwrite_between(mine, a.invoke_index, g.complete_index)) continue;
+            std::map<int64_t, nlohmann::json> changed;  // Every get that saw the token.
+            for (size_t oi : mine) {
+                const Operation& o = ops[oi];
+                if (!IsOkGet(o) || !o.output.is_string()) continue;
+                std::string value = o.output.get<std::string>();
+                size_t at = value.find(token);
+                if (at == std::string::npos) continue;
+                changed[o.complete_index] = value.erase(at, token.size());
+            }
+            ORRERY_ASSERT(changed.count(g.complete_index) == 1, "G saw the token");
+            history = WithValues(history, changed);
+            return g.complete_index;
         }
     }
     return std::nullopt;

@@ -49,6 +49,7 @@ private:
     void Unlift(int32_t call);
     void Mark(int32_t id);
     void Unmark(int32_t id);
+    int32_t DoomedReturn(uint64_t state) const;
     std::string MemoKey(uint64_t state) const;
 
     const Model& model_;
@@ -61,6 +62,7 @@ private:
     int32_t low_ = 0;
     size_t ok_count_ = 0;
     std::unordered_set<std::string> seen_;  // Membership only: its order never leaks.
+    mutable std::vector<uint64_t> bases_;     // DoomedReturn's scratch space.
 };
 
 void Search::BuildIds() {
@@ -139,6 +141,35 @@ void Search::Unmark(int32_t id) {
     low_ = std::min(low_, id);
 }
 
+// Returns a return entry of the list whose operation, a read, can no longer be placed from
+// `state`, or kNone. Such a read R must be placed before its return, so only the ops whose
+// calls come before that return in the list can run first. The value R returned must then be
+// reachable by appends alone (Model::MayReachByAppends) from the current state or from the
+// value of one of those writes or cas (the last of them to run resets the value). If it is
+// reachable from none, no order from here succeeds: the walk would reach R's return anyway,
+// after trying every order of the appends before it, which the memo cannot merge, as each
+// order leaves a different string. The scan looks at kDoomedScanMax entries at most.
+int32_t Search::DoomedReturn(uint64_t state) const {
+    constexpr int kDoomedScanMax = 64;
+    bases_.assign(1, state);
+    int scanned = 0;
+    for (int32_t e = next_[head_]; e != head_ && scanned < kDoomedScanMax; e = next_[e]) {
+        ++scanned;
+        const ModelOp& op = ops_[entries_[e].op].op;
+        if (entries_[e].is_call) {
+            if (op.kind == ModelOp::Kind::kWrite) bases_.push_back(static_cast<uint64_t>(op.a));
+            if (op.kind == ModelOp::Kind::kCas) bases_.push_back(static_cast<uint64_t>(op.b));
+            continue;
+        }
+        if (op.kind != ModelOp::Kind::kRead) continue;
+        bool reachable = std::any_of(bases_.begin(), bases_.end(), [&](uint64_t base) {
+            return model_.MayReachByAppends(base, op.a);
+        });
+        if (!reachable) return e;
+    }
+    return kNone;
+}
+
 std::string Search::MemoKey(uint64_t state) const {
     std::string key(sizeof state + sizeof low_, '\0');
     std::memcpy(key.data(), &state, sizeof state);
@@ -192,7 +223,9 @@ SearchOutcome Search::Run(uint64_t budget_steps, uint64_t initial) {
                 state = *after;
                 Lift(entry);
                 if (ops_[op].ret != kNeverReturns) --ok_left;
-                entry = next_[head_];
+                int32_t doomed = ops_[op].op.kind == ModelOp::Kind::kRead ? kNone
+                                                                           : DoomedReturn(state);
+                entry = doomed != kNone ? doomed : next_[head_];  // A return: backtrack.
                 continue;
             }
             Unmark(id_[op]);

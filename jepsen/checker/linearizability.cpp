@@ -65,7 +65,19 @@ int64_t MinimalCut(const Model& model, const std::vector<LinOp>& ops, uint64_t b
 // since anything that did would have observed the unobserved value. So dropping them changes
 // no verdict, and it removes what makes the search exponential: every unknown write may happen
 // or not, and the memo cannot merge orders that differ in which ones happened.
-std::vector<LinOp> DropUnobservedUnknowns(std::vector<LinOp> ops) {
+//
+// Appends (the kv model) need their own argument. "The register holds the last value written"
+// no longer holds: after put "a" and append "b" the key holds "ab", and a get of "ab" observes
+// the put although no operation returns "a". So on a key with appends no put or cas is dropped.
+// An append of unknown outcome is dropped when no ok get's value and no cas's expected value
+// contains its suffix (Model::MaySee). If a linearization places it, its suffix stays in the
+// value until the next put or cas; no get and no cas can run in that stretch (they would see
+// the suffix), so only appends run there, and they stay legal without it (the value before it
+// was a string or null, or it could not have run). After the put, the states are the same.
+std::vector<LinOp> DropUnobservedUnknowns(const Model& model, std::vector<LinOp> ops) {
+    bool appends = std::any_of(ops.begin(), ops.end(), [](const LinOp& op) {
+        return op.op.kind == ModelOp::Kind::kAppend;
+    });
     std::set<int64_t> observed;
     for (const LinOp& op : ops) {
         if (op.op.kind == ModelOp::Kind::kRead && op.ret != kNeverReturns) observed.insert(op.op.a);
@@ -73,8 +85,9 @@ std::vector<LinOp> DropUnobservedUnknowns(std::vector<LinOp> ops) {
     }
     std::erase_if(ops, [&](const LinOp& op) {
         if (op.ret != kNeverReturns || op.op.kind == ModelOp::Kind::kRead) return false;
-        int64_t written = op.op.kind == ModelOp::Kind::kWrite ? op.op.a : op.op.b;
-        return observed.count(written) == 0;
+        if (appends && op.op.kind != ModelOp::Kind::kAppend) return false;
+        return std::none_of(observed.begin(), observed.end(),
+                            [&](int64_t value) { return model.MaySee(value, op.op); });
     });
     return ops;
 }
@@ -85,7 +98,7 @@ std::vector<LinOp> DropUnobservedUnknowns(std::vector<LinOp> ops) {
 // not yet returned becomes of unknown outcome (it may take effect before the window, inside
 // it, or never). Each of these only weakens the history, so a window that is not linearizable
 // from any state proves the whole history is not. Windows from later starts are weaker still.
-std::vector<LinOp> Window(const std::vector<LinOp>& ops, int64_t start) {
+std::vector<LinOp> Window(const Model& model, const std::vector<LinOp>& ops, int64_t start) {
     std::vector<LinOp> out;
     for (const LinOp& op : ops) {
         if (op.call >= start) {
@@ -99,7 +112,7 @@ std::vector<LinOp> Window(const std::vector<LinOp>& ops, int64_t start) {
         out.push_back(copy);
     }
     // Unknown writes from long before whose values only earlier operations read: gone too.
-    return DropUnobservedUnknowns(std::move(out));
+    return DropUnobservedUnknowns(model, std::move(out));
 }
 
 // Returns the latest call position from which the window of `ops` is still not linearizable
@@ -112,7 +125,7 @@ std::optional<int64_t> LatestWindowStart(const Model& model, const std::vector<L
     for (const LinOp& op : ops) calls.push_back(op.call);
     std::sort(calls.begin(), calls.end());
     auto invalid_from = [&](size_t i) {
-        return SearchLinearization(model, Window(ops, calls[i]), budget, kAnyState).verdict ==
+        return SearchLinearization(model, Window(model, ops, calls[i]), budget, kAnyState).verdict ==
                Verdict::kInvalid;
     };
     if (calls.empty() || !invalid_from(0)) return std::nullopt;
@@ -214,7 +227,7 @@ std::string Explain(const Model& model, const ValueTable& values, const std::str
     int64_t cut = MinimalCut(model, ops, options.budget_steps);
     std::vector<LinOp> prefix = Prefix(ops, cut);
     std::optional<int64_t> start = LatestWindowStart(model, prefix, options.budget_steps);
-    WitnessResult result = start ? Witness(model, Window(prefix, *start), kAnyState, options)
+    WitnessResult result = start ? Witness(model, Window(model, prefix, *start), kAnyState, options)
                                  : Witness(model, prefix, model.Init(), options);
     const std::vector<LinOp>& witness = result.ops;
     std::string out = fmt::format("key {} is not linearizable (already at history position {}",
@@ -271,7 +284,7 @@ Result<CheckReport> CheckLinearizable(const Model& model, const History& history
     uint64_t steps = 0;
     std::string evidence;
     for (auto& [key, key_ops] : by_key) {
-        std::vector<LinOp> ops = DropUnobservedUnknowns(std::move(key_ops));
+        std::vector<LinOp> ops = DropUnobservedUnknowns(model, std::move(key_ops));
         SearchOutcome outcome = SearchLinearization(model, ops, options.budget_steps);
         steps += outcome.steps;
         if (outcome.verdict == Verdict::kValid) ++valid_keys;

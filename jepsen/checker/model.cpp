@@ -19,6 +19,18 @@ const nlohmann::json& ValueTable::Value(int64_t id) const {
     return values_[static_cast<size_t>(id)];
 }
 
+bool Model::MaySee(int64_t observed, const ModelOp& write) const {
+    switch (write.kind) {
+        case ModelOp::Kind::kWrite: return observed == write.a;
+        case ModelOp::Kind::kCas: return observed == write.b;
+        case ModelOp::Kind::kRead: return false;
+        case ModelOp::Kind::kAppend: return true;  // Only the kv model knows its strings.
+    }
+    return true;
+}
+
+bool Model::MayReachByAppends(uint64_t /*from*/, int64_t /*value*/) const { return true; }
+
 std::optional<uint64_t> RegisterModel::Step(uint64_t s, const ModelOp& op) const {
     // Every register op pins the state: a read or cas saw its value, a write set it.
     if (s == kAnyState) s = static_cast<uint64_t>(op.a);
@@ -31,6 +43,8 @@ std::optional<uint64_t> RegisterModel::Step(uint64_t s, const ModelOp& op) const
         case ModelOp::Kind::kCas:
             if (s != static_cast<uint64_t>(op.a)) return std::nullopt;
             return static_cast<uint64_t>(op.b);
+        case ModelOp::Kind::kAppend:
+            return std::nullopt;  // Not a register operation; Prepare never makes one.
     }
     return std::nullopt;
 }
@@ -76,6 +90,8 @@ std::string RegisterModel::Describe(const ModelOp& op, const ValueTable& values)
         case ModelOp::Kind::kCas:
             return fmt::format("cas {} -> {}", RenderValue(values.Value(op.a)),
                                RenderValue(values.Value(op.b)));
+        case ModelOp::Kind::kAppend:
+            return fmt::format("append {}", RenderValue(values.Value(op.a)));
     }
     return "?";
 }

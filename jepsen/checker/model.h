@@ -13,7 +13,8 @@
 //
 // The register model (read / write / cas) is the one Orrery's workloads use; a key-value map
 // is one register per key, checked key by key (Herlihy & Wing's locality: a history is
-// linearizable iff each object's sub-history is).
+// linearizable iff each object's sub-history is). The kv model (kv_model.h) adds append on
+// string values, as Porcupine's key-value model has.
 #pragma once
 
 #include <cstdint>
@@ -49,9 +50,10 @@ inline constexpr uint64_t kAnyState = ~uint64_t{0};
 
 // One operation in a model's terms: a kind and up to two interned arguments.
 struct ModelOp {
-    enum class Kind : uint8_t { kRead, kWrite, kCas };
+    enum class Kind : uint8_t { kRead, kWrite, kCas, kAppend };
     Kind kind = Kind::kRead;
-    int64_t a = 0;  // read: the value returned; write: the value; cas: the expected value.
+    // read: the value returned; write: the value; cas: the expected value; append: the suffix.
+    int64_t a = 0;
     int64_t b = 0;  // cas: the new value.
 };
 
@@ -80,6 +82,17 @@ public:
 
     // Renders an operation for reports, e.g. "write 3", "read -> 3", "cas 1->2".
     virtual std::string Describe(const ModelOp& op, const ValueTable& values) const = 0;
+
+    // True if a read that returned `observed` (or a cas that expected it) may have seen the
+    // effect of `write` (a write, cas or append): for a register, iff `observed` is the value
+    // written. The checker drops operations of unknown outcome that nothing may have seen
+    // (linearizability.cpp proves it sound), so a model must answer true when unsure.
+    virtual bool MaySee(int64_t observed, const ModelOp& write) const;
+
+    // True if appends alone (no write or cas) may take state `from` to the value `value`. The
+    // search uses it to give up early on an order no read can follow (linear_search.cpp), so a
+    // model must answer true when unsure; the default always does, which disables that.
+    virtual bool MayReachByAppends(uint64_t from, int64_t value) const;
 };
 
 // A read/write/compare-and-set register whose state is the interned current value.
