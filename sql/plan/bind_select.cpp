@@ -19,17 +19,6 @@ PlanPtr Node(PlanKind kind, std::vector<PlanColumn> columns, double rows,
     return n;
 }
 
-std::string ItemName(const SelectItem& item) {
-    if (!item.alias.empty()) return item.alias;
-    const Expr& e = *item.expr;
-    if (e.kind == ExprKind::kColumn) return e.name;
-    if (e.kind == ExprKind::kFunction) return e.star ? "count" : e.name;
-    if (e.kind == ExprKind::kCast && e.args[0]->kind == ExprKind::kColumn) return e.args[0]->name;
-    if (e.kind == ExprKind::kExists) return "exists";
-    if (e.kind == ExprKind::kCase) return "case";
-    return "?column?";
-}
-
 bool IsGrouped(const SelectCore& core) {
     if (!core.group_by.empty() || core.having) return true;
     for (const SelectItem& item : core.items) {
@@ -147,7 +136,7 @@ SqlResult<PlanPtr> Binder::BindCore(const SelectCore& core, const Query* query, 
             item.expr->kind == ExprKind::kColumn) {
             table = (grouped ? agg.group_columns : plan->columns)[e.value()->column].table;
         }
-        AddOutput(&proj, e.value(), {ItemName(item), table, e.value()->type});
+        AddOutput(&proj, e.value(), {SelectItemName(item), table, e.value()->type});
     }
     proj.visible = proj.exprs.size();
     BExpr having;

@@ -81,6 +81,14 @@ private:
                                       Scope* order_scope);
     SqlResult<PlanPtr> ScanOf(const std::string& name, const std::string& alias, Span span);
     SqlResult<std::vector<std::pair<std::string, BExpr>>> BindChecks(const TableSchema& table);
+    // Writes (bind_dml.cpp): the target table (42P01 when missing), RETURNING items over `row`
+    // (appended to node->returning and node->columns), and the IF clause of a conditional write.
+    SqlResult<TablePtr> WriteTarget(const std::string& name);
+    SqlResult<bool> BindReturning(const std::vector<SelectItem>& items, Scope& row,
+                                  PlanNode* node);
+    SqlResult<bool> BindWriteCondition(const WriteCondition& condition,
+                                       const std::vector<SelectItem>& returning, Scope& row,
+                                       const TableSchema& table, PlanNode* node);
 
     Catalog& catalog_;
     std::vector<DataType> parameter_types_;
@@ -105,6 +113,10 @@ struct AggContext {
     std::vector<std::string> call_fingerprints;
     Scope* from_scope = nullptr;            // The FROM columns (aggregate arguments bind here).
 };
+
+// The output column name of a select (or RETURNING) item: its alias, else the column or
+// function name, else "?column?" (PostgreSQL's rule).
+std::string SelectItemName(const SelectItem& item);
 
 // True iff expr contains an aggregate call outside any subquery.
 bool ContainsAggregate(const Expr& expr);

@@ -62,6 +62,26 @@ std::string AccessString(const PlanNode& n) {
     return fmt::format(" {} range {}", on, range);
 }
 
+// The IF clause, RETURNING list and CHECK constraints of a write.
+std::string WriteSuffix(const PlanNode& n) {
+    std::string out;
+    switch (n.condition_kind) {
+        case WriteCondition::Kind::kNone: break;
+        case WriteCondition::Kind::kNotExists: out += " if not exists"; break;
+        case WriteCondition::Kind::kExists: out += " if exists"; break;
+        case WriteCondition::Kind::kColumns: {
+            out += " if ";
+            for (size_t i = 0; i < n.write_conditions.size(); ++i) {
+                out += (i > 0 ? " and " : "") + ExprString(n.write_conditions[i]);
+            }
+            break;
+        }
+    }
+    if (!n.returning.empty()) out += " returning " + List(n.returning);
+    for (const auto& [name, e] : n.checks) out += fmt::format(" check {}={}", name, ExprString(e));
+    return out;
+}
+
 std::string Describe(const PlanNode& n) {
     switch (n.kind) {
         case PlanKind::kValues: return fmt::format("Values: {} rows", n.rows.size());
@@ -108,9 +128,25 @@ std::string Describe(const PlanNode& n) {
             return out;
         }
         case PlanKind::kSetOp: return std::string(SetOpName(n.set_op));
-        case PlanKind::kInsert: return "Insert into " + n.table->name;
-        case PlanKind::kUpdate: return "Update " + n.table->name;
-        case PlanKind::kDelete: return "Delete from " + n.table->name;
+        case PlanKind::kInsert: {
+            std::string out = "Insert into " + n.table->name + " (";
+            for (size_t i = 0; i < n.insert_columns.size(); ++i) {
+                out += (i > 0 ? ", " : "") +
+                       n.table->columns[static_cast<size_t>(n.insert_columns[i])].name;
+            }
+            return out + ")" + WriteSuffix(n);
+        }
+        case PlanKind::kUpdate: {
+            std::string out = "Update " + n.table->name + ":";
+            for (size_t i = 0; i < n.assignments.size(); ++i) {
+                const auto& [pos, e] = n.assignments[i];
+                out += fmt::format("{} {} = {}", i > 0 ? "," : "",
+                                   n.table->columns[static_cast<size_t>(pos)].name,
+                                   ExprString(e));
+            }
+            return out + WriteSuffix(n);
+        }
+        case PlanKind::kDelete: return "Delete from " + n.table->name + WriteSuffix(n);
     }
     return "?";
 }
@@ -132,6 +168,7 @@ std::vector<BExpr> NodeExprs(const PlanNode& n) {
     for (const auto& [pos, e] : n.assignments) add(e);
     for (const BExpr& e : n.write_conditions) add(e);
     for (const BExpr& e : n.returning) add(e);
+    for (const auto& [name, e] : n.checks) add(e);
     return out;
 }
 

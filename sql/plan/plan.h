@@ -115,14 +115,30 @@ struct PlanNode {
     // kSetOp: children[0] op children[1].
     SetOp set_op = SetOp::kUnion;
 
-    // kInsert: target column positions for each source column; the child produces the rows.
+    // Writes. A write node's `columns` are what the statement returns: the RETURNING items; or,
+    // for a conditional write, "[applied]" (BOOLEAN) followed by the columns of
+    // write_condition_columns; or none. Its estimated_rows are the rows it writes (the child's).
+    // The rows a write's expressions see (old and new alike): the table's columns in order,
+    // then the hidden row id for a table without a declared primary key. The child of
+    // kUpdate/kDelete is a Scan of the table whose filter is the WHERE clause.
+    //
+    // kInsert: target column positions (in table->columns) for each source column, in the
+    // child's column order; columns not listed take their DEFAULT, else NULL. The child
+    // produces the rows: Values (VALUES, or one empty row for DEFAULT VALUES) or a query.
     std::vector<int> insert_columns;
     // kUpdate: (position, expression over the old row).
     std::vector<std::pair<int, BExpr>> assignments;
     // kInsert/kUpdate/kDelete: RETURNING expressions over the written row (new row for
     // INSERT/UPDATE, old row for DELETE).
     std::vector<BExpr> returning;
-    // Conditional writes (the LWT syntax).
+    // Conditional writes (the LWT syntax; never combined with RETURNING, 0A000).
+    //   kNotExists (INSERT): applied iff no row with the new row's key exists;
+    //   kExists (UPDATE/DELETE): applied iff the scan finds a row;
+    //   kColumns (UPDATE/DELETE): applied iff every write_conditions entry is TRUE on the
+    //     current row.
+    // write_condition_columns: positions in table->columns reported after "[applied]" when it
+    // is false: for kColumns the columns the conditions read, in order of first appearance; for
+    // kNotExists every column (the existing row); for kExists none.
     WriteCondition::Kind condition_kind = WriteCondition::Kind::kNone;
     std::vector<BExpr> write_conditions;        // Over the current row (kColumns).
     std::vector<int> write_condition_columns;   // Columns the IF names (reported when false).
