@@ -148,19 +148,20 @@ error 42804: argument of CHECK must be type BOOLEAN, not type INTEGER
 # Indexes.
 CREATE INDEX movie_year ON movie (year)
 ----
-error 0A000: this build cannot build indexes yet
+CREATE INDEX
 
 CREATE INDEX movie_year ON movie (title)
 ----
-error 0A000: this build cannot build indexes yet
+error 42710: index "movie_year" already exists
 
 CREATE INDEX IF NOT EXISTS movie_year ON movie (title)
 ----
-error 0A000: this build cannot build indexes yet
+notice: index "movie_year" already exists, skipping
+CREATE INDEX
 
 CREATE UNIQUE INDEX movie_title ON movie (title)
 ----
-error 0A000: this build cannot build indexes yet
+CREATE INDEX
 
 CREATE INDEX nowhere ON nosuch (a)
 ----
@@ -172,7 +173,7 @@ error 42703: column "nosuch" of table "movie" does not exist
 
 DROP INDEX movie_year
 ----
-error 42704: index "movie_year" does not exist
+DROP INDEX
 
 DROP INDEX movie_year
 ----
@@ -230,7 +231,7 @@ DESCRIBE movie
 ----
 column | type | nullable | default | key
 id | INTEGER | false | NULL | PRIMARY KEY
-title | STRING(40) | false | NULL | NULL
+title | STRING(40) | false | NULL | UNIQUE
 year | INTEGER | true | 2000 | NULL
 genre | STRING | true | 'drama' | NULL
 DESCRIBE
