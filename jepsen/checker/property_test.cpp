@@ -63,6 +63,20 @@ TEST_CASE("kv histories from a correct store are linearizable", "[jepsen]") {
     });
 }
 
+// A history with one injected violation is never judged valid. Linearizability checking is
+// NP-complete: on one key with up to 12 clients in flight the search can exhaust its budget
+// (2M steps per key) before it proves the violation, and then the verdict is unknown, which is
+// honest. Such a case is discarded (RC_PRE), not passed: rapidcheck fails the property when too
+// many cases are discarded. Found by the property itself: seed 42120536138268852, 100 ops, 1 key,
+// 10 clients, no info, a lost append at position 196 needs 3.1M steps.
+void RequireInvalidOrOutOfBudget(const CheckReport& report) {
+    RC_ASSERT(report.verdict != Verdict::kValid);
+    if (report.verdict == Verdict::kUnknown) {
+        RC_ASSERT(report.text.find("search budget") != std::string::npos);
+    }
+    RC_PRE(report.verdict == Verdict::kInvalid);
+}
+
 TEST_CASE("one stale get or one lost append makes a kv history non-linearizable", "[jepsen]") {
     rc::prop("stale get is caught", [] {
         Random rng(*rc::gen::arbitrary<uint64_t>());
@@ -71,7 +85,7 @@ TEST_CASE("one stale get or one lost append makes a kv history non-linearizable"
         RC_PRE(changed.has_value());
         Result<CheckReport> report = CheckHistory("kv", h, SourceLines{}, CheckOptions{});
         RC_ASSERT(report.ok());
-        RC_ASSERT(report->verdict == Verdict::kInvalid);
+        RequireInvalidOrOutOfBudget(*report);
         // The explanation ends at the changed get: the shortest failing prefix.
         RC_ASSERT(report->text.find(fmt::format("already at history position {}", *changed)) !=
                   std::string::npos);
@@ -83,7 +97,7 @@ TEST_CASE("one stale get or one lost append makes a kv history non-linearizable"
         RC_PRE(changed.has_value());
         Result<CheckReport> report = CheckHistory("kv", h, SourceLines{}, CheckOptions{});
         RC_ASSERT(report.ok());
-        RC_ASSERT(report->verdict == Verdict::kInvalid);
+        RequireInvalidOrOutOfBudget(*report);
     });
 }
 
