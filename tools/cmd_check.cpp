@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -32,6 +33,10 @@ struct CheckArgs {
 }
 
 void RunCheck(const CheckArgs& args) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(args.file, ec)) {
+        BadInput(fmt::format("{} is a directory, not a history file", args.file));
+    }
     std::ifstream in(args.file, std::ios::binary);
     if (!in.good()) BadInput(fmt::format("cannot read {}", args.file));
     std::stringstream text;

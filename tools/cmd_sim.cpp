@@ -130,6 +130,20 @@ void RunSim(const SimArgs& a) {
     std::fflush(stdout);
     if (a.check_determinism) return RunDeterminism(o);
     auto start = std::chrono::steady_clock::now();
+    // Progress on stderr for a run that takes more than a few seconds of wall time, every few
+    // seconds: the wall clock is read here in the CLI, never inside the run.
+    auto last_report = start;
+    o.progress = [start, &last_report](Timestamp now, Timestamp end) {
+        auto wall = std::chrono::steady_clock::now();
+        if (wall - start < std::chrono::seconds(3) || wall - last_report < std::chrono::seconds(3))
+            return;
+        last_report = wall;
+        double reached = static_cast<double>(now.us()) / 1e6;
+        double total = static_cast<double>(end.us()) / 1e6;
+        fmt::print(stderr, "sim: {:.1f}s of {:.1f}s simulated ({:.0f}%), {:.0f}s wall\n", reached,
+                   total, total > 0 ? 100.0 * reached / total : 100.0,
+                   std::chrono::duration<double>(wall - start).count());
+    };
     auto r = jepsen::runner::RunCluster(o);
     double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!r.ok()) BadInput(r.status().ToString());

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -24,6 +25,11 @@ struct TraceArgs {
 
 // Reads and parses the trace, or prints a clear error and exits with status 2.
 std::vector<TraceEvent> LoadOrExit(const std::string& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+        fmt::print(stderr, "orrery trace: '{}' is a directory, not a trace file\n", path);
+        throw CLI::RuntimeError(2);
+    }
     std::ifstream in(path);
     if (!in) {
         fmt::print(stderr, "orrery trace: cannot read '{}'\n", path);
@@ -34,6 +40,10 @@ std::vector<TraceEvent> LoadOrExit(const std::string& path) {
     auto events = ParseTrace(buf.str());
     if (!events.ok()) {
         fmt::print(stderr, "orrery trace: {}: {}\n", path, events.status().message());
+        throw CLI::RuntimeError(2);
+    }
+    if (events->empty()) {
+        fmt::print(stderr, "orrery trace: '{}' holds no trace events\n", path);
         throw CLI::RuntimeError(2);
     }
     return std::move(events).value();
@@ -123,10 +133,16 @@ void Register_trace(CLI::App& app) {
         auto events = LoadOrExit(show_args->file);
         TraceFilter filter = FilterOrExit(*show_args);
         std::string out;
+        size_t shown = 0;
         for (const auto& e : events) {
-            if (filter.Matches(e)) out += RenderEvent(e) + "\n";
+            if (!filter.Matches(e)) continue;
+            out += RenderEvent(e) + "\n";
+            ++shown;
         }
         fmt::print("{}", out);
+        // Said on stderr, so a pipe of the events stays clean: an empty output is a filter
+        // that matched nothing, not an empty trace.
+        if (shown == 0) fmt::print(stderr, "none of the trace's {} events matches the filter\n", events.size());
     });
 
     auto step_args = std::make_shared<TraceArgs>();

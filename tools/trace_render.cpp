@@ -84,7 +84,15 @@ Status TraceFilter::ParseWord(const std::string& word) {
     } else if (key == "from" || key == "to") {
         auto d = ParseDuration(value);
         if (!d) return Status::InvalidArgument(fmt::format("bad time '{}' (want e.g. 1.5s)", value));
-        (key == "from" ? from_us : to_us) = d->us();
+        std::optional<int64_t> from = from_us, to = to_us;
+        (key == "from" ? from : to) = d->us();
+        // An empty window would print nothing and look like an empty trace: refuse it.
+        if (from && to && *from > *to) {
+            return Status::InvalidArgument(fmt::format(
+                "empty time window: from={} is after to={}", FormatTime(*from), FormatTime(*to)));
+        }
+        from_us = from;
+        to_us = to;
     } else {
         return Status::InvalidArgument(
             fmt::format("unknown filter '{}' (want node=, kind=, from=, to=)", key));

@@ -2,6 +2,9 @@
 #include "jepsen/checker/check.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
 
 #include "jepsen/checker/bank.h"
 #include "jepsen/checker/elle.h"
@@ -17,8 +20,58 @@ const std::vector<std::string>& ModelNames() {
     return kNames;
 }
 
+namespace {
+
+// The functions each transactional, bank and set history is made of. The linearizability
+// models check their own (register: read/write/cas; kv: get/put/append and the register's).
+// Without this check a history of another model would be judged on none of its operations
+// and answer "valid" (`--model list-append` on a register history did).
+std::vector<std::string_view> FunctionsOf(std::string_view model) {
+    if (model == "list-append" || model == "rw-register") return {"txn"};
+    if (model == "bank") return {"read", "transfer"};
+    if (model == "set") return {"add", "read"};
+    return {};
+}
+
+// InvalidArgument naming the first client operation whose function `model` does not know.
+Status CheckFunctions(std::string_view model, const History& history, const SourceLines& lines) {
+    std::vector<std::string_view> known = FunctionsOf(model);
+    if (known.empty()) return Status::Ok();
+    for (const Op& op : history.ops()) {
+        if (IsNemesis(op)) continue;
+        if (std::find(known.begin(), known.end(), op.f) != known.end()) continue;
+        return Status::InvalidArgument(
+            fmt::format("{}: the {} checker judges {} operations, not \"{}\" (is this a history "
+                        "of another model?)",
+                        lines.Describe(op.index), model, fmt::join(known, " and "), op.f));
+    }
+    return Status::Ok();
+}
+
+}  // namespace
+
 Result<CheckReport> CheckHistory(std::string_view model, const History& history,
                                  const SourceLines& lines, const CheckOptions& options) {
+    const std::vector<std::string>& names = ModelNames();
+    if (std::find(names.begin(), names.end(), model) == names.end()) {
+        return Status::InvalidArgument(
+            fmt::format("unknown model \"{}\" (one of: {})", model, fmt::join(names, ", ")));
+    }
+    // Nothing to judge is not "valid": an empty file (or one of nemesis events only) says
+    // nothing about the system, so the verdict is unknown.
+    bool any_client_op = std::any_of(history.ops().begin(), history.ops().end(),
+                                     [](const Op& op) { return !IsNemesis(op); });
+    if (!any_client_op) {
+        CheckReport empty;
+        empty.verdict = Verdict::kUnknown;
+        empty.text = fmt::format("unknown: {} model: the history has no client operations, so "
+                                 "there is nothing to judge\n",
+                                 model);
+        return empty;
+    }
+    if (Status functions = CheckFunctions(model, history, lines); !functions.ok()) {
+        return functions;
+    }
     if (model == "register" || model == "kv") {
         LinearizabilityOptions lin;
         lin.budget_steps = options.budget_steps;

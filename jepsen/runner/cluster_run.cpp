@@ -59,6 +59,11 @@ Status ValidateRunOptions(const RunOptions& o) {
                                                    fmt::join(WorkloadNames(), ", ")));
     }
     if (o.duration <= Duration(0)) return Status::InvalidArgument("--duration must be positive");
+    if (o.duration > kMaxRunDuration) {
+        return Status::InvalidArgument(fmt::format(
+            "--duration {}s is longer than one run may be ({}s); run more seeds instead",
+            o.duration.us() / 1'000'000, kMaxRunDuration.us() / 1'000'000));
+    }
     if (o.keys < 1) return Status::InvalidArgument("keys must be at least 1");
     if (o.mode == "leaderless") return ValidateLeaderlessOptions(o);
     if (o.mode != "raft") {
@@ -359,6 +364,7 @@ void ClusterRun::PollLiveness() {
 RunResult ClusterRun::Run() {
     while (!done_ && sim_->failure().ok() && sim_->Now() < end_time() + kRunSlice) {
         sim_->RunFor(kRunSlice).IgnoreError();  // The failure is read from sim_->failure().
+        if (options_.progress) options_.progress(sim_->Now(), end_time());
     }
     return Collect();
 }

@@ -20,6 +20,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -60,10 +61,18 @@ struct RunOptions {
     std::string trace_path;                           // JSON Lines trace ("" none, "-" stdout).
     bool check_linearizability = true;                // Check the history at the end.
     uint64_t checker_budget_steps = 2'000'000;        // Per key.
+    // Called after every slice of simulated time with the time reached and the time the run
+    // ends at (the end of the liveness bound). An observer only: it must not touch the run, so
+    // a run with and without it is the same run (the CLI prints wall-clock progress with it).
+    std::function<void(Timestamp now, Timestamp end)> progress;
 
     // The command that replays this run ("orrery sim --seed ... ").
     std::string ReplayCommand() const;
 };
+
+// The longest safety phase one run may ask for. Longer runs are better spent as many seeds
+// (`orrery campaign`); without a bound a typo such as 99999999999s runs for days.
+inline constexpr Duration kMaxRunDuration = Duration::Seconds(3600);
 
 // InvalidArgument naming the problem, or OK.
 Status ValidateRunOptions(const RunOptions& options);

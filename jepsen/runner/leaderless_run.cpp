@@ -251,6 +251,7 @@ void LeaderlessRun::PollLiveness() {
 RunResult LeaderlessRun::Run() {
     while (!done_ && sim_->failure().ok() && sim_->Now() < end_time() + kRunSlice) {
         sim_->RunFor(kRunSlice).IgnoreError();
+        if (options_.progress) options_.progress(sim_->Now(), end_time());
     }
     return Collect();
 }
