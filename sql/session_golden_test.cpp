@@ -93,6 +93,48 @@ TEST_CASE("session golden scripts", "[sql][session]") {
     }
 }
 
+// The bad input of errors.sql that is too big to keep in a file: generated here.
+TEST_CASE("bad input: deep nesting and a 10 MB literal leave the session usable",
+          "[sql][session]") {
+    auto db = EmbeddedDatabase::OpenInMemory();
+    REQUIRE(db.ok());
+    auto s = db.value()->NewSession();
+    REQUIRE(Render(db.value()->Execute(*s, "CREATE TABLE kept (id INT PRIMARY KEY, v TEXT)")) ==
+            "CREATE TABLE");
+    REQUIRE(Render(db.value()->Execute(*s, "INSERT INTO kept VALUES (1, 'one')")) == "INSERT 1");
+
+    // 10,000 nested parentheses: the parser's depth limit answers, no stack overflow.
+    std::string nested = "SELECT " + std::string(10'000, '(') + "1" + std::string(10'000, ')');
+    StatementOutcome deep = db.value()->Execute(*s, nested);
+    REQUIRE(!deep.ok());
+    CHECK(SqlState(deep.error().kind) == "54000");
+    CHECK(deep.error().message.find("nest") != std::string::npos);
+    // Just under the limit is fine: nesting is limited, not forbidden.
+    std::string shallow = "SELECT " + std::string(50, '(') + "1" + std::string(50, ')');
+    CHECK(Render(db.value()->Execute(*s, shallow)) == "?column?\n1\nSELECT 1");
+
+    // A 10 MB string literal is a value like any other in an expression; stored, it exceeds the
+    // storage's bound on one value, which the statement names (54000) without writing anything.
+    const size_t big = 10u << 20;
+    std::string literal(big, 'x');
+    CHECK(Render(db.value()->Execute(*s, "SELECT length('" + literal + "')")) ==
+          fmt::format("length\n{}\nSELECT 1", big));
+    StatementOutcome inserted =
+        db.value()->Execute(*s, "INSERT INTO kept VALUES (2, '" + literal + "')");
+    REQUIRE(!inserted.ok());
+    CHECK(SqlState(inserted.error().kind) == "54000");
+    CHECK(inserted.error().message.find("limit") != std::string::npos);
+    // Unterminated, it is a syntax error that points at its start.
+    StatementOutcome open = db.value()->Execute(*s, "SELECT '" + literal);
+    REQUIRE(!open.ok());
+    CHECK(Render(open) ==
+          "error 42601: syntax error at line 1, column 8: unterminated string literal");
+
+    // The session works, and the committed rows are intact.
+    CHECK(Render(db.value()->Execute(*s, "SELECT id, length(v) FROM kept ORDER BY id")) ==
+          "id | length\n1 | 3\nSELECT 1");
+}
+
 TEST_CASE("EmbeddedDatabase::Open keeps committed DDL across a reopen", "[sql][session]") {
     std::string dir = (std::filesystem::temp_directory_path() / "orrery_session_persist").string();
     std::filesystem::remove_all(dir);

@@ -345,6 +345,7 @@ DiffQuery Subquery() {
 
 DiffQuery SetOperation() {
     static constexpr const char* kOps[] = {"UNION", "UNION ALL", "INTERSECT", "EXCEPT"};
+    static constexpr int kLaterOps[] = {0, 1, 3};  // Every operator but INTERSECT.
     static constexpr char kTypes[] = {'I', 'T', 'R'};
     std::vector<char> types(static_cast<size_t>(1 + Pick(2)));
     for (char& c : types) c = kTypes[Pick(3)];
@@ -354,7 +355,10 @@ DiffQuery SetOperation() {
         QueryWriter w({{Table(t).name, &Table(t)}});
         std::string items;
         for (size_t i = 0; i < types.size(); ++i) items += (i ? ", " : "") + w.Expr(types[i], 1);
-        if (part > 0) sql += fmt::format(" {} ", kOps[Pick(4)]);
+        // INTERSECT only as the first operator: Orrery binds INTERSECT tighter than UNION and
+        // EXCEPT (the SQL standard, PostgreSQL), SQLite applies compound operators left to right;
+        // with INTERSECT first both read the query as ((a op b) op c).
+        if (part > 0) sql += fmt::format(" {} ", kOps[part == 1 ? Pick(4) : kLaterOps[Pick(3)]]);
         sql += fmt::format("SELECT {} FROM {}{}", items, Table(t).name, Where(w, 1));
     }
     return Finish(std::move(sql), static_cast<int>(types.size()));
@@ -370,8 +374,12 @@ DiffQuery Write() {
         case 0: {
             const DiffColumn& col = table.columns[1 + static_cast<size_t>(
                 Pick(static_cast<int>(table.columns.size()) - 1))];
-            return {fmt::format("UPDATE {} SET {} = {}{}", table.name, col.name,
-                                w.Expr(col.type, 1), Where(w, 1)),
+            // Stored text stays lower-case (a text expression may be upper(...)), so that
+            // SQLite's case-insensitive LIKE keeps agreeing with Orrery's.
+            std::string value = w.Expr(col.type, 1);
+            if (col.type == 'T') value = fmt::format("lower({})", value);
+            return {fmt::format("UPDATE {} SET {} = {}{}", table.name, col.name, value,
+                                Where(w, 1)),
                     false};
         }
         case 1: return {fmt::format("DELETE FROM {}{}", table.name, Where(w, 1)), false};

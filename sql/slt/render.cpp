@@ -54,6 +54,11 @@ std::string PrintableText(std::string s) {
     return s;
 }
 
+// The sign of a zero is not compared: IEEE arithmetic (Orrery, PostgreSQL) gives -(0.0) = -0.0
+// and abs(-0.0) = 0.0, SQLite computes unary minus as 0 - x (+0.0) and its abs() keeps -0.0.
+// Both are zero; rendering either as +0.0 keeps the expected values engine-independent.
+double UnsignedZero(double d) { return d == 0.0 ? 0.0 : d; }
+
 }  // namespace
 
 std::string RenderCell(const Cell& cell, char type) {
@@ -70,13 +75,14 @@ std::string RenderCell(const Cell& cell, char type) {
             switch (cell.kind) {
                 case Cell::Kind::kInteger:
                     return fmt::format("{:.3f}", static_cast<double>(cell.integer));
-                case Cell::Kind::kFloat: return fmt::format("{:.3f}", cell.floating);
+                case Cell::Kind::kFloat: return fmt::format("{:.3f}", UnsignedZero(cell.floating));
                 default: return fmt::format("{:.3f}", TextToFloat(cell.text));
             }
         default:
             switch (cell.kind) {
                 case Cell::Kind::kInteger: return fmt::format("{}", cell.integer);
-                case Cell::Kind::kFloat: return PrintableText(FloatText(cell.floating));
+                case Cell::Kind::kFloat:
+                    return PrintableText(FloatText(UnsignedZero(cell.floating)));
                 default: return PrintableText(cell.text);
             }
     }

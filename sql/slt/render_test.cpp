@@ -15,6 +15,10 @@ TEST_CASE("slt renders cells by type letter as SQLite's runner does", "[sql][slt
     CHECK(RenderCell(Cell::Integer(7), 'T') == "7");
     CHECK(RenderCell(Cell::Float(2.71828), 'R') == "2.718");
     CHECK(RenderCell(Cell::Float(-0.5), 'R') == "-0.500");
+    // The sign of a zero is not rendered (SQLite's -(0.0) is +0.0, its abs(-0.0) is -0.0).
+    CHECK(RenderCell(Cell::Float(-0.0), 'R') == "0.000");
+    CHECK(RenderCell(Cell::Float(-0.0), 'T') == "0.0");
+    CHECK(RenderCell(Cell::Float(-0.0), 'I') == "0");
     CHECK(RenderCell(Cell::Float(-2.9), 'I') == "-2");  // Truncation toward zero.
     CHECK(RenderCell(Cell::Float(1e300), 'I') == "9223372036854775807");
     CHECK(RenderCell(Cell::Float(2.0), 'T') == "2.0");

@@ -55,7 +55,8 @@ def render(value, letter):
     if letter == "I":
         return "%d" % int(value)
     if letter == "R":
-        return "%.3f" % float(value)
+        # + 0.0 turns -0.0 into 0.0: the sign of a zero is not compared (render.cpp).
+        return "%.3f" % (float(value) + 0.0)
     if isinstance(value, float):
         raise ValueError("a REAL under a T column: the generator must not print one")
     text = str(value)
@@ -363,9 +364,12 @@ def grouped_query(ex, rnd, source, where_scope_cond=True):
         sql += " WHERE %s" % ex.cond(1)
     sql += " GROUP BY %s" % ", ".join(keys)
     if rnd.random() < 0.4:
-        having, _ = aggregate(ex)
+        having, letter = aggregate(ex)
         threshold = rnd.randint(0, 6) if having.startswith("count") else rnd.randint(-10, 40)
-        sql += " HAVING %s %s %d" % (having, rnd.choice([">", ">=", "<", "<>"]), threshold)
+        # A text aggregate compares with a text threshold: Orrery has no STRING < INTEGER
+        # (42804), SQLite would compare by its type order (every INTEGER below every TEXT).
+        literal = ("'%d'" if letter == "T" else "%d") % threshold
+        sql += " HAVING %s %s %s" % (having, rnd.choice([">", ">=", "<", "<>"]), literal)
     return sql, key_types + agg_types
 
 
@@ -523,9 +527,14 @@ def theme_setops(tf, rnd, count):
             if rnd.random() < 0.6:
                 part += " WHERE %s" % ex.cond(1)
             parts.append(part)
+        # INTERSECT only as the first operator: Orrery binds it tighter than UNION and EXCEPT
+        # (the SQL standard), SQLite applies compound operators left to right; with INTERSECT
+        # first both read ((a op b) op c).
         sql = parts[0]
-        for part in parts[1:]:
-            sql += " %s %s" % (rnd.choice(["UNION", "UNION ALL", "INTERSECT", "EXCEPT"]), part)
+        for i, part in enumerate(parts[1:]):
+            ops = ["UNION", "UNION ALL", "INTERSECT", "EXCEPT"] if i == 0 else [
+                "UNION", "UNION ALL", "EXCEPT"]
+            sql += " %s %s" % (rnd.choice(ops), part)
         finish(tf, rnd, sql, letters)
 
 
