@@ -22,6 +22,7 @@
 #include "sql/eval/ops.h"
 #include "sql/parser.h"
 #include "sql/plan/binder.h"
+#include "sql/plan/const_eval.h"
 #include "sql/plan/plan.h"
 
 // ORRERY_SESSION_HAVE_* come from sql/CMakeLists.txt (which sources exist), not __has_include:
@@ -68,47 +69,6 @@ public:
 private:
     std::unique_ptr<Txn> inner_;
 };
-
-// Evaluates a bound constant expression (DEFAULT, AS OF SYSTEM TIME): literals, operators,
-// casts and scalar functions. Anything that reads a row, a parameter, the clock or a subquery
-// is refused: a DEFAULT is stored as a value (schema.h).
-SqlResult<Value> EvalConstant(const BExpr& e) {
-    switch (e->kind) {
-        case BKind::kConstant: return e->constant;
-        case BKind::kUnary: {
-            auto a = EvalConstant(e->args[0]);
-            if (!a.ok()) return a;
-            return EvalUnary(e->unary_op, a.value());
-        }
-        case BKind::kBinary: {
-            auto a = EvalConstant(e->args[0]);
-            if (!a.ok()) return a;
-            auto b = EvalConstant(e->args[1]);
-            if (!b.ok()) return b;
-            if (e->binary_op == BinaryOp::kAnd) return EvalAnd(a.value(), b.value());
-            if (e->binary_op == BinaryOp::kOr) return EvalOr(a.value(), b.value());
-            return EvalBinary(e->binary_op, a.value(), b.value());
-        }
-        case BKind::kCast: {
-            auto a = EvalConstant(e->args[0]);
-            if (!a.ok()) return a;
-            return CastValue(a.value(), e->cast_type);
-        }
-        case BKind::kFunction: {
-            std::vector<Value> args;
-            for (const BExpr& arg : e->args) {
-                auto v = EvalConstant(arg);
-                if (!v.ok()) return v;
-                args.push_back(std::move(v).value());
-            }
-            return EvalScalarFunction(e->function, args);
-        }
-        default:
-            return Err(ErrorKind::kFeatureNotSupported,
-                       "only constant expressions are supported here (no columns, parameters, "
-                       "subqueries or now())");
-    }
-}
 
 const std::map<std::string, std::string>& DefaultParameters() {
     static const std::map<std::string, std::string> defaults = {
@@ -556,7 +516,7 @@ SqlResult<StatementResult> SessionImpl::RunBegin(const Begin& begin) {
         auto bound = binder.BindConstant(*begin.as_of);
         scratch.value()->Finish(false);
         if (!bound.ok()) return bound.error();
-        auto v = EvalConstant(bound.value());
+        auto v = EvalConstantExpr(bound.value());
         if (!v.ok()) return v.error();
         if (v.value().type() != DataType::kInteger || v.value().integer() < 0) {
             return Err(ErrorKind::kDatatypeMismatch,
@@ -819,6 +779,7 @@ SqlResult<PlanPtr> SessionImpl::Plan(const Statement& statement, Catalog& catalo
     if (types != nullptr) *types = binder.parameter_types();
 #ifdef ORRERY_SESSION_HAVE_OPTIMIZER
     OptimizeOptions options;
+    options.disabled_rules = options_.disabled_optimizer_rules;
     std::vector<std::string> all = OptimizerRules();
     for (size_t i = rules; i < all.size(); ++i) options.disabled_rules.insert(all[i]);
     return Optimize(bound.value(), options);
@@ -948,7 +909,7 @@ SqlResult<ColumnSchema> SessionImpl::MakeColumn(const ColumnDef& def, uint32_t i
         auto bound = binder.BindConstant(*def.default_value);
         scratch.value()->Finish(false);
         if (!bound.ok()) return bound.error();
-        auto v = EvalConstant(bound.value());
+        auto v = EvalConstantExpr(bound.value());
         if (!v.ok()) return v.error();
         if (!v.value().is_null()) {
             auto assigned = AssignValue(v.value(), c.type, c.name);

@@ -39,6 +39,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -105,6 +106,9 @@ struct SessionOptions {
     // The clock for CURRENT_TIMESTAMP / now() (wall time in microseconds); nullptr: those
     // functions are an error. Never read otherwise.
     const Clock* clock = nullptr;
+    // Optimizer rules (by name, as OptimizerRules() in optimizer/optimizer.h lists them) this
+    // session skips: the optimizer's equivalence tests run each statement with and without them.
+    std::set<std::string> disabled_optimizer_rules;
 };
 
 // What Describe of a prepared statement reports (the PostgreSQL front end's ParameterDescription

@@ -10,8 +10,8 @@ namespace {
 
 class EmbeddedOrrery final : public Database {
 public:
-    explicit EmbeddedOrrery(std::unique_ptr<EmbeddedDatabase> db)
-        : db_(std::move(db)), session_(db_->NewSession()), adapter_(*session_, db_->commit_fn()) {}
+    EmbeddedOrrery(std::unique_ptr<EmbeddedDatabase> db, const SessionOptions& options)
+        : db_(std::move(db)), session_(db_->NewSession(options)), adapter_(*session_, db_->commit_fn()) {}
 
     std::string_view name() const override { return adapter_.name(); }
     Result<ResultSet> Run(std::string_view sql) override { return adapter_.Run(sql); }
@@ -30,11 +30,12 @@ private:
 
 }  // namespace
 
-Result<std::unique_ptr<Database>> OpenEmbeddedOrrery(const std::string& dir) {
+Result<std::unique_ptr<Database>> OpenEmbeddedOrrery(const std::string& dir,
+                                                     const SessionOptions& options) {
     Result<std::unique_ptr<EmbeddedDatabase>> db =
         dir.empty() ? EmbeddedDatabase::OpenInMemory() : EmbeddedDatabase::Open(dir);
     if (!db.ok()) return db.status();
-    return std::unique_ptr<Database>(new EmbeddedOrrery(std::move(db).value()));
+    return std::unique_ptr<Database>(new EmbeddedOrrery(std::move(db).value(), options));
 }
 
 }  // namespace orrery::sql::slt

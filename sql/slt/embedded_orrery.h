@@ -6,12 +6,15 @@
 #include <memory>
 #include <string>
 
+#include "sql/session.h"
 #include "sql/slt/database.h"
 
 namespace orrery::sql::slt {
 
 // Opens (creating if needed) the embedded database in directory `dir`, with durable commits;
 // an empty `dir` opens the same stack on a memory engine (nothing survives).
-Result<std::unique_ptr<Database>> OpenEmbeddedOrrery(const std::string& dir);
+// `options` configure its session (the optimizer's equivalence test turns rules off).
+Result<std::unique_ptr<Database>> OpenEmbeddedOrrery(const std::string& dir,
+                                                     const SessionOptions& options = {});
 
 }  // namespace orrery::sql::slt

@@ -1,5 +1,6 @@
-# EXPLAIN prints the plan (one row per line, column "QUERY PLAN"). The plans here are the
-# binder's until the optimizer is in the tree; regenerate with UPDATE_GOLDEN=1 then.
+# EXPLAIN prints the optimized plan (one row per line, column "QUERY PLAN"); EXPLAIN (STEPS)
+# prints the binder's plan and then the plan after each optimizer rule. optimizer.sql shows each
+# rule on its own, with the rows the plans return.
 
 CREATE TABLE movie (id INT PRIMARY KEY, title TEXT NOT NULL, year INT)
 ----
@@ -15,8 +16,7 @@ QUERY PLAN
 Limit: 3 (rows=3)
   Sort: title (rows=333)
     Project: movie.title (rows=333)
-      Filter: (movie.year > 2000) (rows=333)
-        Scan movie (rows=1000)
+      Scan movie filter=(movie.year > 2000) (rows=333)
 EXPLAIN
 
 EXPLAIN SELECT m.title, count(*) FROM movie m JOIN review r ON r.movie_id = m.id GROUP BY m.title HAVING count(*) > 1
@@ -25,7 +25,7 @@ QUERY PLAN
 Project: m.title, count(*) (rows=33)
   Filter: (count(*) > 1) (rows=33)
     Aggregate by m.title: count(*) (rows=100)
-      NestedLoopJoin inner: (r.movie_id = m.id) (rows=1000)
+      HashJoin inner: (m.id) = (r.movie_id) (rows=1000)
         Scan movie AS m (rows=1000)
         Scan review AS r (rows=1000)
 EXPLAIN
@@ -33,13 +33,11 @@ EXPLAIN
 EXPLAIN SELECT title FROM movie WHERE id IN (SELECT movie_id FROM review WHERE stars = 5)
 ----
 QUERY PLAN
-Project: movie.title (rows=333)
-  Filter: (movie.id IN (subquery)) (rows=333)
-    Subquery:
-      Project: review.movie_id (rows=333)
-        Filter: (review.stars = 5) (rows=333)
-          Scan review (rows=1000)
+Project: movie.title (rows=1000)
+  HashJoin semi: (movie.id) = (review.movie_id) (rows=1000)
     Scan movie (rows=1000)
+    Project: review.movie_id (rows=333)
+      Scan review filter=(review.stars = 5) (rows=333)
 EXPLAIN
 
 EXPLAIN (STEPS) SELECT id FROM movie WHERE id = 1
@@ -49,6 +47,26 @@ initial plan:
 Project: movie.id (rows=333)
   Filter: (movie.id = 1) (rows=333)
     Scan movie (rows=1000)
+after constant_folding:
+Project: movie.id (rows=333)
+  Filter: (movie.id = 1) (rows=333)
+    Scan movie (rows=1000)
+after decorrelate:
+Project: movie.id (rows=333)
+  Filter: (movie.id = 1) (rows=333)
+    Scan movie (rows=1000)
+after predicate_pushdown:
+Project: movie.id (rows=333)
+  Scan movie filter=(movie.id = 1) (rows=333)
+after access_path:
+Project: movie.id (rows=1)
+  Scan movie primary key = (1) filter=(movie.id = 1) (rows=1)
+after join_algorithm:
+Project: movie.id (rows=1)
+  Scan movie primary key = (1) filter=(movie.id = 1) (rows=1)
+after project_merge:
+Project: movie.id (rows=1)
+  Scan movie primary key = (1) filter=(movie.id = 1) (rows=1)
 EXPLAIN
 
 EXPLAIN SELECT nosuch FROM movie
