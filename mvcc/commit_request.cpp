@@ -1,6 +1,8 @@
 // The CommitRequest wire format. See commit_request.h.
 #include "mvcc/commit_request.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "core/coding.h"
@@ -123,6 +125,60 @@ Result<CommitRequest> DecodeCommitRequest(std::string_view bytes) {
     Status valid = ValidateCommitRequest(req);
     if (!valid.ok()) return Status::Corruption("commit request: " + valid.message());
     return req;
+}
+
+namespace {
+
+// What AppendReadSet spends on a key or a range, up to the varint lengths (counted as 2 bytes
+// each, an over-estimate for short keys, so the budget errs on the small side).
+size_t KeyCost(const std::string& k) { return k.size() + 2; }
+size_t RangeCost(const KeyRange& r) { return r.start.size() + r.end.size() + 4; }
+
+// a's end is at or past b's start: the two ranges overlap or touch (empty end: unbounded).
+bool Reaches(const KeyRange& a, const KeyRange& b) { return a.end.empty() || b.start <= a.end; }
+
+// The larger of two range ends (empty = unbounded wins).
+const std::string& MaxEnd(const std::string& a, const std::string& b) {
+    if (a.empty() || b.empty()) return a.empty() ? a : b;
+    return a < b ? b : a;
+}
+
+}  // namespace
+
+void CoarsenReadSet(CommitRequest* req, size_t budget_bytes) {
+    size_t cost = 0;
+    for (const std::string& k : req->read_keys) cost += KeyCost(k);
+    for (const KeyRange& r : req->read_ranges) cost += RangeCost(r);
+    if (cost <= budget_bytes) return;
+    std::vector<KeyRange> ranges = std::move(req->read_ranges);
+    for (const std::string& k : req->read_keys) ranges.push_back(KeyRange{k, k + '\0'});
+    req->read_keys.clear();
+    std::sort(ranges.begin(), ranges.end(),
+              [](const KeyRange& a, const KeyRange& b) { return a.start < b.start; });
+    // Merge overlapping and touching ranges: this loses nothing.
+    std::vector<KeyRange> merged;
+    for (KeyRange& r : ranges) {
+        if (!merged.empty() && Reaches(merged.back(), r)) {
+            merged.back().end = MaxEnd(merged.back().end, r.end);
+        } else {
+            merged.push_back(std::move(r));
+        }
+    }
+    // Still too big: cover each pair of neighbouring ranges by one range (this widens the set
+    // over the keys between them), halving the count until the set fits.
+    for (;;) {
+        cost = 0;
+        for (const KeyRange& r : merged) cost += RangeCost(r);
+        if (cost <= budget_bytes || merged.size() <= 1) break;
+        std::vector<KeyRange> wider;
+        for (size_t i = 0; i < merged.size(); i += 2) {
+            KeyRange r = merged[i];
+            if (i + 1 < merged.size()) r.end = MaxEnd(r.end, merged[i + 1].end);
+            wider.push_back(std::move(r));
+        }
+        merged = std::move(wider);
+    }
+    req->read_ranges = std::move(merged);
 }
 
 Status ValidateCommitRequest(const CommitRequest& req) {

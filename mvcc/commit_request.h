@@ -86,6 +86,20 @@ struct CommitOutcome {
     Version earliest_out_conflict = 0;  // See txn_record.h; 0 if none. Informational.
 };
 
+// The read set of a request, made to fit in `budget_bytes` of encoded keys and ranges by
+// widening it: when the keys and ranges take more, they become ranges (a key k is [k, k+0x00)),
+// overlapping ones merge, and then runs of neighbouring ranges merge into one covering range
+// until the set fits. Widening a read set is always safe for SSI: a commit then conflicts with
+// every write a precise read set would have conflicted with, and with some more (more aborts,
+// never fewer). It exists because the read set is stored in one TxnRecord value, which the
+// storage engine bounds (a million-row INSERT checks a million keys for uniqueness).
+// Deterministic: a function of the read set alone.
+void CoarsenReadSet(CommitRequest* req, size_t budget_bytes);
+
+// The budget Transaction::BuildCommitRequest coarsens to (well below the 1 MiB value bound,
+// leaving room for the record's other fields).
+inline constexpr size_t kReadSetBudgetBytes = 256 << 10;
+
 // Serialises a request as described above.
 std::string EncodeCommitRequest(const CommitRequest& req);
 

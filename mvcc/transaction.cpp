@@ -124,6 +124,7 @@ CommitRequest Transaction::BuildCommitRequest() const {
     if (RecordsReads()) {
         req.read_keys.assign(read_keys_.begin(), read_keys_.end());
         req.read_ranges = read_ranges_;
+        CoarsenReadSet(&req, kReadSetBudgetBytes);
     }
     return req;
 }

@@ -15,10 +15,6 @@ using slt::ResultSet;
 
 constexpr uint64_t kCountMax = 100'000'000;
 constexpr uint64_t kGroups = 1000;
-// Rows per loading transaction, for both engines. One Orrery transaction's writes become one
-// commit record, which must fit in one storage value (1 MiB; a larger one fails with 54000), so
-// loads commit every kLoadBatch rows.
-constexpr uint64_t kLoadBatch = 5000;
 // Primes above kCountMax: id -> ((id - 1) * p) % n + 1 is then a permutation of 1..n.
 constexpr uint64_t kPermutationA = 1'000'000'007;
 constexpr uint64_t kPermutationB = 998'244'353;
@@ -59,10 +55,6 @@ Result<PhaseOutput> Insert(Database& db, const SqlBenchOptions& o) {
                                  Cell::Integer(static_cast<int64_t>(id % kGroups)),
                                  Cell::Integer(v), Cell::Text(fmt::format("row-{}", id))};
         ORRERY_RETURN_IF_ERROR(db.RunPrepared(insert, params).status());
-        if (id % kLoadBatch == 0 && id < o.rows) {
-            ORRERY_RETURN_IF_ERROR(db.Run("COMMIT").status());
-            ORRERY_RETURN_IF_ERROR(db.Run("BEGIN").status());
-        }
     }
     ORRERY_RETURN_IF_ERROR(db.Run("COMMIT").status());
     return PhaseOutput{o.rows, fmt::format("rows={} sum(v)={}", o.rows, sum)};
@@ -131,10 +123,6 @@ Status LoadJoinTables(Database& db, const SqlBenchOptions& o) {
             ORRERY_RETURN_IF_ERROR(
                 db.RunPrepared(insert, {Cell::Integer(static_cast<int64_t>(id)), Cell::Integer(k)})
                     .status());
-            if (id % kLoadBatch == 0 && id < o.join_rows) {
-                ORRERY_RETURN_IF_ERROR(db.Run("COMMIT").status());
-                ORRERY_RETURN_IF_ERROR(db.Run("BEGIN").status());
-            }
         }
         ORRERY_RETURN_IF_ERROR(db.Run("COMMIT").status());
     }
