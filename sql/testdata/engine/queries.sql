@@ -205,6 +205,49 @@ hr | NULL
 ops | rome
 SELECT 5
 
+# The joined column of an outer join's USING: right.c for RIGHT, COALESCE(left.c, right.c) for
+# FULL (the left copy is NULL on an unmatched right row); both copies stay reachable qualified.
+SELECT d.name, city, d.city, l.city FROM dept d FULL JOIN loc l USING (city) ORDER BY 1, 2
+----
+name | city | city | city
+NULL | lima | NULL | lima
+empty | oslo | oslo | oslo
+eng | oslo | oslo | oslo
+hr | NULL | NULL | NULL
+ops | rome | rome | rome
+SELECT 5
+
+SELECT city, d.name FROM dept d RIGHT JOIN loc l USING (city) ORDER BY 1, 2
+----
+city | name
+lima | NULL
+oslo | empty
+oslo | eng
+rome | ops
+SELECT 4
+
+SELECT city, count(*) FROM dept d FULL JOIN loc l USING (city) GROUP BY city ORDER BY 1
+----
+city | count
+NULL | 1
+lima | 1
+oslo | 2
+rome | 1
+SELECT 4
+
+SELECT city, country FROM dept d NATURAL FULL JOIN loc l WHERE d.id IS NULL
+----
+city | country
+lima | pe
+SELECT 1
+
+SELECT * FROM loc a FULL JOIN loc b USING (city) FULL JOIN dept d USING (city) WHERE d.id IS NULL OR a.city IS NULL ORDER BY 1
+----
+city | country | country | id | name
+NULL | NULL | NULL | 3 | hr
+lima | pe | pe | NULL | NULL
+SELECT 2
+
 SELECT e.name, d.name, l.country FROM emp e JOIN dept d ON e.dept_id = d.id JOIN loc l ON l.city = d.city ORDER BY e.name
 ----
 name | name | country
