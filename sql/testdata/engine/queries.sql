@@ -637,6 +637,45 @@ SELECT CAST('42' AS INT) + 1, CAST('2.5' AS FLOAT), CAST(3.0 AS INT), CAST(1 AS 
 43 | 2.5 | 3 | true
 SELECT 1
 
+# FLOAT to INTEGER rounds to the nearest, halves away from zero (PostgreSQL's rule for its
+# NUMERIC literals; SQLite truncates).
+SELECT CAST(2.5 AS INT), CAST(-2.5 AS INT), CAST(2.4999 AS INT), CAST(-0.5 AS INT), CAST(0.49 AS INT), CAST(-3.7 AS INTEGER)
+----
+?column? | ?column? | ?column? | ?column? | ?column? | ?column?
+3 | -3 | 2 | -1 | 0 | -4
+SELECT 1
+
+SELECT id, bonus, CAST(bonus AS INT) FROM emp ORDER BY id
+----
+id | bonus | bonus
+1 | 1.5 | 2
+2 | NULL | NULL
+3 | 0.5 | 1
+4 | 2.0 | 2
+5 | NULL | NULL
+6 | 1.0 | 1
+7 | 0.0 | 0
+SELECT 7
+
+# The range is INTEGER's after rounding: the largest double below 2^63 fits, 2^63 does not.
+SELECT CAST(9223372036854774784.0 AS INT), CAST(-9223372036854775808.0 AS INT)
+----
+?column? | ?column?
+9223372036854774784 | -9223372036854775808
+SELECT 1
+
+SELECT CAST(9223372036854775807.0 AS INT)
+----
+error 22003: integer out of range
+
+SELECT CAST(CAST('NaN' AS FLOAT) AS INT)
+----
+error 22003: integer out of range
+
+SELECT CAST(CAST('-Infinity' AS FLOAT) AS INT)
+----
+error 22003: integer out of range
+
 SELECT CAST('x' AS INT)
 ----
 error 22P02: invalid input syntax for type INTEGER: "x"
