@@ -487,7 +487,26 @@ SELECT 0
 
 SELECT id FROM emp ORDER BY id LIMIT -1
 ----
-error 22003: LIMIT must not be negative
+error 2201W: LIMIT must not be negative
+
+SELECT id FROM emp ORDER BY id OFFSET -1
+----
+error 2201X: OFFSET must not be negative
+
+SELECT id FROM emp ORDER BY id LIMIT 2 OFFSET 1 - 2
+----
+error 2201X: OFFSET must not be negative
+
+SELECT id FROM emp ORDER BY id LIMIT 1 - 2 OFFSET -1
+----
+error 2201X: OFFSET must not be negative
+
+SELECT id FROM emp ORDER BY id LIMIT NULL OFFSET 5
+----
+id
+6
+7
+SELECT 2
 
 SELECT id FROM emp LIMIT 'a'
 ----
