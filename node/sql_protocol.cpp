@@ -17,7 +17,7 @@ constexpr uint8_t kKindReply = 2;
 constexpr size_t kCrcBytes = 4;
 constexpr uint8_t kMaxRole = 4;  // raft::Role::kLearner.
 constexpr uint8_t kBodyNone = 0, kBodyResult = 1, kBodyError = 2, kBodyStatus = 3;
-constexpr auto kMaxErrorKind = static_cast<uint8_t>(sql::ErrorKind::kInternal);
+constexpr auto kMaxErrorKind = static_cast<uint8_t>(sql::kLastErrorKind);
 constexpr auto kMaxDataType = static_cast<uint8_t>(sql::DataType::kBlob);
 constexpr auto kMaxTxnStatus = static_cast<uint8_t>(sql::TxnStatus::kFailed);
 

@@ -76,7 +76,7 @@ SqlReply RandomReply() {
         case 2: {
             sql::SqlError e = MakeSqlError(
                 static_cast<sql::ErrorKind>(*rc::gen::inRange(
-                    0, static_cast<int>(sql::ErrorKind::kInternal) + 1)),
+                    0, static_cast<int>(sql::kLastErrorKind) + 1)),
                 *rc::gen::arbitrary<std::string>());
             if (*rc::gen::arbitrary<bool>()) e.position = *rc::gen::arbitrary<uint32_t>();
             r.error = e;

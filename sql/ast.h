@@ -95,6 +95,8 @@ enum class ExprKind : uint8_t {
     kFunction,        // name(args...), name(DISTINCT args...), COUNT(*) (star, no args)
     kScalarSubquery,  // (subquery), one column, at most one row
     kExists,          // [NOT] EXISTS (subquery)
+    kDefault,         // DEFAULT: a whole INSERT VALUES item or UPDATE SET value, nowhere else
+                      //   (the parser accepts it only there).      args: none
 };
 
 struct Expr {

@@ -183,6 +183,7 @@ void AppendExpr(const Expr& e, std::string* out) {
             *out += '*';
             return;
         case ExprKind::kParameter: *out += fmt::format("${}", e.parameter_index); return;
+        case ExprKind::kDefault: *out += "DEFAULT"; return;
         case ExprKind::kUnary:
             // "(- x)": the space keeps "- -1" from reading as a comment.
             *out += fmt::format("({} ", UnaryOpName(e.unary_op));

@@ -43,6 +43,8 @@ std::string_view SqlState(ErrorKind kind) {
         case ErrorKind::kDependentObjects: return "2BP01";
         case ErrorKind::kInvalidTableDefinition: return "42P16";
         case ErrorKind::kInvalidForeignKey: return "42830";
+        case ErrorKind::kInvalidLimit: return "2201W";
+        case ErrorKind::kInvalidOffset: return "2201X";
     }
     ORRERY_ASSERT(false, "unknown ErrorKind {}", static_cast<int>(kind));
     return "";

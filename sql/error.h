@@ -55,7 +55,13 @@ enum class ErrorKind : uint8_t {
     kDependentObjects,      // 2BP01 (DROP TABLE of a table another table references)
     kInvalidTableDefinition,  // 42P16 (two primary keys, a key column twice)
     kInvalidForeignKey,     // 42830 (no key or unique index on the referenced columns)
+    kInvalidLimit,          // 2201W (a negative LIMIT)
+    kInvalidOffset,         // 2201X (a negative OFFSET)
+    // New kinds go here, and kLastErrorKind follows them (the wire decoder's bound).
 };
+
+// The highest ErrorKind: node/sql_protocol.cpp refuses a larger byte on the wire.
+constexpr ErrorKind kLastErrorKind = ErrorKind::kInvalidOffset;
 
 struct SqlError {
     ErrorKind kind = ErrorKind::kInternal;

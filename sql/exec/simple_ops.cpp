@@ -114,10 +114,12 @@ public:
         : Operator(env), plan_(std::move(plan)), child_(std::move(child)) {}
     SqlResult<Pull> Next(Row* out) override {
         if (!started_) {
-            auto l = Count(plan_->limit, "LIMIT", &limit_);
-            if (!l.ok()) return l.error();
-            auto o = Count(plan_->offset, "OFFSET", &skip_);
+            // OFFSET first, as PostgreSQL's recompute_limits does: with both negative, the
+            // error is OFFSET's.
+            auto o = Count(plan_->offset, "OFFSET", ErrorKind::kInvalidOffset, &skip_);
             if (!o.ok()) return o.error();
+            auto l = Count(plan_->limit, "LIMIT", ErrorKind::kInvalidLimit, &limit_);
+            if (!l.ok()) return l.error();
             started_ = true;
         }
         for (;;) {
@@ -134,7 +136,9 @@ public:
     }
 
 private:
-    SqlResult<bool> Count(const BExpr& e, std::string_view what, std::optional<int64_t>* out) {
+    // `negative`: the kind of a negative count (PostgreSQL: 2201W for LIMIT, 2201X for OFFSET).
+    SqlResult<bool> Count(const BExpr& e, std::string_view what, ErrorKind negative,
+                          std::optional<int64_t>* out) {
         if (!e) return true;
         static const Row kNoInput;
         auto v = Eval(e, kNoInput);
@@ -153,8 +157,7 @@ private:
                                             c.ToString()));
         }
         if (n < 0) {
-            return MakeSqlError(ErrorKind::kNumericOutOfRange,
-                                fmt::format("{} must not be negative", what));
+            return MakeSqlError(negative, fmt::format("{} must not be negative", what));
         }
         *out = n;
         return true;

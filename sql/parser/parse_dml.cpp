@@ -2,7 +2,9 @@
 //
 //   insert := INSERT INTO name [AS alias] [( names )]
 //             ( VALUES rows | query | DEFAULT VALUES ) [IF NOT EXISTS] [RETURNING items]
-//   update := UPDATE name [[AS] alias] SET name = expr {, name = expr} [WHERE expr]
+//             (an item of a VALUES row may be DEFAULT: the column's default)
+//   update := UPDATE name [[AS] alias] SET name = value {, name = value} [WHERE expr]
+//             (value := expr | DEFAULT)
 //             [IF EXISTS | IF cond {AND cond}] [RETURNING items]
 //   delete := DELETE FROM name [[AS] alias] [WHERE expr]
 //             [IF EXISTS | IF cond {AND cond}] [RETURNING items]
@@ -43,7 +45,7 @@ bool Parser::ParseInsert(Insert* out) {
         return FailExpected("'('");
     } else if (IsWord("values")) {
         Advance();
-        if (!ParseValuesRows(&out->values)) return false;
+        if (!ParseValuesRows(&out->values, /*allow_default=*/true)) return false;
     } else if (StartsQuery()) {
         out->select = ParseQuery();
         if (!out->select) return false;
@@ -73,7 +75,7 @@ bool Parser::ParseUpdate(Update* out) {
         std::optional<std::string> column = ParseName("column name");
         if (!column || !ExpectSymbol("=")) return false;
         a.column = std::move(*column);
-        a.value = ParseExpr();
+        a.value = ParseExprOrDefault();
         if (!a.value) return false;
         a.span = SpanFrom(start);
         out->assignments.push_back(std::move(a));
@@ -101,6 +103,16 @@ bool Parser::ParseDelete(Delete* out) {
         return false;
     }
     return ParseReturning(&out->returning);
+}
+
+ExprPtr Parser::ParseExprOrDefault() {
+    if (failed()) return nullptr;
+    if (!IsWord("default")) return ParseExpr();
+    uint32_t start = NextOffset();
+    Advance();  // DEFAULT
+    ExprPtr e = MakeExpr(ExprKind::kDefault, {start, 0});
+    e->span = SpanFrom(start);
+    return e;
 }
 
 bool Parser::ParseWriteCondition(WriteCondition* out, bool allow_not_exists, bool allow_columns) {

@@ -151,13 +151,23 @@ std::unique_ptr<SelectCore> Parser::ParseValuesCore() {
     return core;
 }
 
-bool Parser::ParseValuesRows(std::vector<std::vector<ExprPtr>>* rows) {
+bool Parser::ParseValuesRows(std::vector<std::vector<ExprPtr>>* rows, bool allow_default) {
     // One parenthesised row per iteration.
     do {
         uint32_t row_start = NextOffset();
         if (!ExpectSymbol("(")) return false;
         std::vector<ExprPtr> row;
-        if (!ParseExprList(&row) || !ExpectSymbol(")")) return false;
+        if (allow_default) {
+            // One item per iteration, separated by commas; each consumes tokens.
+            do {
+                ExprPtr e = ParseExprOrDefault();
+                if (!e) return false;
+                row.push_back(std::move(e));
+            } while (AcceptSymbol(","));
+        } else if (!ParseExprList(&row)) {
+            return false;
+        }
+        if (!ExpectSymbol(")")) return false;
         if (!rows->empty() && row.size() != rows->front().size()) {
             return FailAt(row_start, "VALUES lists must all be the same length");
         }

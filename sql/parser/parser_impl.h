@@ -119,7 +119,10 @@ public:
     bool ParseSetOperand(Query::Operand* out);
     std::unique_ptr<SelectCore> ParseSelectCore();
     std::unique_ptr<SelectCore> ParseValuesCore();
-    bool ParseValuesRows(std::vector<std::vector<ExprPtr>>* rows);
+    // allow_default: INSERT's VALUES, where an item may be DEFAULT (ExprKind::kDefault).
+    bool ParseValuesRows(std::vector<std::vector<ExprPtr>>* rows, bool allow_default = false);
+    // An expression, or DEFAULT (a reserved word, so it never starts an expression).
+    ExprPtr ParseExprOrDefault();
     bool ParseSelectItems(std::vector<SelectItem>* out);
     bool ParseSelectItem(SelectItem* out);
     bool ParseFrom(std::vector<TableRefPtr>* out);

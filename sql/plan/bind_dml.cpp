@@ -54,6 +54,12 @@ SqlError NotAssignable(const ColumnSchema& column, DataType from, std::optional<
     return MakeSqlError(ErrorKind::kDatatypeMismatch, std::move(message));
 }
 
+// What DEFAULT stands for in INSERT's VALUES and UPDATE's SET: the column's default (a constant
+// of the column's type, schema.h), else NULL; the same value an INSERT gives an unlisted column.
+BExpr DefaultOf(const ColumnSchema& column) {
+    return MakeConstant(column.default_value.value_or(Value::Null()));
+}
+
 // The columns of the table's row (old or new), qualified by `qualifier`.
 std::vector<PlanColumn> RowColumns(const TableSchema& t, const std::string& qualifier) {
     std::vector<PlanColumn> cols;
@@ -274,7 +280,8 @@ SqlResult<PlanPtr> Binder::BindInsert(const Insert& insert) {
             std::vector<BExpr> bound;
             for (size_t i = 0; i < width; ++i) {
                 const ColumnSchema& col = t.columns[static_cast<size_t>(targets[i])];
-                auto e = BindExpr(*row[i], none);
+                auto e = row[i]->kind == ExprKind::kDefault ? DefaultOf(col)
+                                                            : BindExpr(*row[i], none);
                 if (!e.ok()) return e.error();
                 InferParameter(e.value(), col.type.type);
                 DataType ty = e.value()->kind == BKind::kParameter
@@ -358,7 +365,7 @@ SqlResult<PlanPtr> Binder::BindUpdate(const Update& update) {
             }
         }
         const ColumnSchema& col = t.columns[static_cast<size_t>(pos)];
-        auto e = BindExpr(*a.value, row);
+        auto e = a.value->kind == ExprKind::kDefault ? DefaultOf(col) : BindExpr(*a.value, row);
         if (!e.ok()) return e.error();
         InferParameter(e.value(), col.type.type);
         DataType ty = e.value()->kind == BKind::kParameter

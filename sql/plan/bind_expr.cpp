@@ -130,6 +130,10 @@ SqlResult<BExpr> Binder::BindExprInner(const Expr& expr, Scope& scope) {
         case ExprKind::kStar:
             return ErrorAt(ErrorKind::kSyntax, "* is allowed only in a select list or COUNT(*)",
                            expr.span);
+        case ExprKind::kDefault:
+            // INSERT's VALUES and UPDATE's SET replace it before binding (bind_dml.cpp).
+            return ErrorAt(ErrorKind::kSyntax, "DEFAULT is not allowed in this context",
+                           expr.span);
         case ExprKind::kParameter: {
             if (expr.parameter_index == 0 || expr.parameter_index > parameter_types_.size()) {
                 return ErrorAt(ErrorKind::kInvalidParameter,

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/assert.h"
+#include "sql/eval/functions.h"
 #include "sql/eval/ops.h"
 
 namespace orrery::sql {
@@ -21,6 +22,54 @@ PlanPtr Node(PlanKind kind, std::vector<PlanColumn> columns, double rows,
     n->estimated_rows = rows;
     n->children = std::move(children);
     return n;
+}
+
+// The display name of a column reference ("d.city", or "city" for a computed column).
+std::string ColumnDisplay(const PlanColumn& c) {
+    return c.table.empty() ? c.name : c.table + "." + c.name;
+}
+
+// The joined column of USING (c) in a RIGHT or FULL join (SQL:2016 7.10, PostgreSQL): right.c
+// for RIGHT, COALESCE(left.c, right.c) for FULL, since the left copy is NULL on a right row
+// that found no partner (and, for FULL, the right copy on an unmatched left row). An INNER or
+// LEFT join needs none of this: its left copy is never NULL-extended, so it is the joined
+// column itself. `pairs` holds the (left, right) positions in the join's row of each USING
+// column; the Project puts the joined column just before its left copy, so * keeps the left
+// copy's place, and hides both copies from unqualified names (they stay reachable qualified).
+SqlResult<PlanPtr> MergeOuterUsingColumns(PlanPtr join,
+                                          const std::vector<std::pair<uint32_t, uint32_t>>& pairs) {
+    ORRERY_ASSERT(join->join == JoinKind::kRight || join->join == JoinKind::kFull);
+    ORRERY_ASSERT(!pairs.empty());
+    auto coalesce = LookupScalarFunction("coalesce");
+    ORRERY_ASSERT(coalesce.has_value());
+    const std::vector<PlanColumn>& in = join->columns;
+    auto project = Node(PlanKind::kProject, {}, join->estimated_rows, {join});
+    for (uint32_t i = 0; i < in.size(); ++i) {
+        PlanColumn copy = in[i];
+        for (const auto& [li, ri] : pairs) {
+            if (li != i) continue;
+            ORRERY_ASSERT(ri < in.size() && in[ri].merged);
+            BExpr right = MakeColumn(ri, in[ri].type, ColumnDisplay(in[ri]));
+            BExpr joined = right;
+            if (join->join == JoinKind::kFull) {
+                auto type = ScalarResultType(*coalesce, {in[li].type, in[ri].type});
+                if (!type.ok()) return type.error();
+                auto call = std::make_shared<BoundExpr>();
+                call->kind = BKind::kFunction;
+                call->type = type.value();
+                call->function = coalesce->function;
+                call->name = std::string(coalesce->name);
+                call->args = {MakeColumn(li, in[li].type, ColumnDisplay(in[li])), right};
+                joined = call;
+            }
+            project->exprs.push_back(joined);
+            project->columns.push_back({in[i].name, "", joined->type});
+            copy.merged = true;
+        }
+        project->exprs.push_back(MakeColumn(i, in[i].type, ColumnDisplay(in[i])));
+        project->columns.push_back(copy);
+    }
+    return project;
 }
 
 }  // namespace
@@ -157,6 +206,7 @@ SqlResult<PlanPtr> Binder::BindJoin(const TableRef& ref, Scope* outer, bool* cor
         }
     }
     BExpr condition;
+    std::vector<std::pair<uint32_t, uint32_t>> pairs;  // (left, right) of each USING column.
     for (const std::string& name : using_cols) {
         int li = -1;
         int ri = -1;
@@ -185,11 +235,13 @@ SqlResult<PlanPtr> Binder::BindJoin(const TableRef& ref, Scope* outer, bool* cor
                                        DataTypeName(a.type), DataTypeName(b.type)),
                            ref.span);
         }
-        BExpr eq = MakeBinary(BinaryOp::kEq, MakeColumn(static_cast<uint32_t>(li), a.type, a.table + "." + name),
-                              MakeColumn(static_cast<uint32_t>(ri), b.type, b.table + "." + name),
+        BExpr eq = MakeBinary(BinaryOp::kEq,
+                              MakeColumn(static_cast<uint32_t>(li), a.type, ColumnDisplay(a)),
+                              MakeColumn(static_cast<uint32_t>(ri), b.type, ColumnDisplay(b)),
                               DataType::kBoolean);
         condition = MakeAnd(condition, eq);
         cols[static_cast<size_t>(ri)].merged = true;
+        pairs.emplace_back(static_cast<uint32_t>(li), static_cast<uint32_t>(ri));
     }
     double rows = std::max(l->estimated_rows, r->estimated_rows);
     if (!condition && !ref.on) rows = l->estimated_rows * r->estimated_rows;
@@ -206,6 +258,9 @@ SqlResult<PlanPtr> Binder::BindJoin(const TableRef& ref, Scope* outer, bool* cor
         condition = MakeAnd(condition, on.value());
     }
     node->condition = condition;
+    if ((kind == JoinKind::kRight || kind == JoinKind::kFull) && !pairs.empty()) {
+        return MergeOuterUsingColumns(node, pairs);
+    }
     return node;
 }
 

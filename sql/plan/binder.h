@@ -6,6 +6,8 @@
 // A name found in no column of the block is looked up in the enclosing block's scope, then the
 // next: that is an outer reference, and it makes every subquery between the two correlated.
 // USING and NATURAL joins hide the right copy of a joined column from unqualified names and *.
+// In a RIGHT or FULL join the unqualified name is a computed column instead (right.c, or
+// COALESCE(left.c, right.c)), made by a Project over the join; both copies stay qualified.
 //
 // Shape of a SELECT plan, bottom up: FROM (scans and joins), Filter (WHERE), Aggregate (GROUP BY
 // and aggregates; afterwards expressions may only use grouped expressions, matched by

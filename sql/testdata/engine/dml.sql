@@ -511,6 +511,66 @@ INSERT INTO item DEFAULT VALUES
 ----
 error 23502: null value in column "id" of relation "item" violates not-null constraint
 
+# DEFAULT as a value in INSERT's VALUES and UPDATE's SET: the column's default, else NULL.
+CREATE TABLE gauge (id INT PRIMARY KEY, level INT DEFAULT 5, label TEXT DEFAULT 'idle', note TEXT)
+----
+CREATE TABLE
+
+INSERT INTO gauge VALUES (1, DEFAULT, 'hot', DEFAULT), (2, 9, DEFAULT, 'x') RETURNING *
+----
+id | level | label | note
+1 | 5 | hot | NULL
+2 | 9 | idle | x
+INSERT 2
+
+INSERT INTO gauge (note, id, level) VALUES (DEFAULT, 3, DEFAULT)
+----
+INSERT 1
+
+UPDATE gauge SET level = DEFAULT, label = DEFAULT, note = DEFAULT WHERE id = 2 RETURNING id, level, label, note
+----
+id | level | label | note
+2 | 5 | idle | NULL
+UPDATE 1
+
+UPDATE gauge SET level = level + 10, note = DEFAULT WHERE id = 1
+----
+UPDATE 1
+
+SELECT id, level, label, note FROM gauge ORDER BY id
+----
+id | level | label | note
+1 | 15 | hot | NULL
+2 | 5 | idle | NULL
+3 | 5 | idle | NULL
+SELECT 3
+
+# A NOT NULL column without a default: DEFAULT is NULL, and the row is refused.
+INSERT INTO item VALUES (60, DEFAULT)
+----
+error 23502: null value in column "name" of relation "item" violates not-null constraint
+
+UPDATE gauge SET id = DEFAULT WHERE id = 3
+----
+error 23502: null value in column "id" of relation "gauge" violates not-null constraint
+
+# Anywhere else DEFAULT is a syntax error (PostgreSQL: not allowed in this context).
+INSERT INTO gauge VALUES (4, DEFAULT + 1)
+----
+error 42601: syntax error at line 1, column 38: expected ')', found '+'
+
+INSERT INTO gauge SELECT 4, DEFAULT
+----
+error 42601: syntax error at line 1, column 29: expected expression, found keyword 'DEFAULT'
+
+VALUES (DEFAULT)
+----
+error 42601: syntax error at line 1, column 9: expected expression, found keyword 'DEFAULT'
+
+UPDATE gauge SET level = 1 WHERE level = DEFAULT
+----
+error 42601: syntax error at line 1, column 42: expected expression, found keyword 'DEFAULT'
+
 # Writes inside a transaction are seen by that transaction, and undone by ROLLBACK.
 BEGIN
 ----

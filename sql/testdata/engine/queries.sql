@@ -205,6 +205,49 @@ hr | NULL
 ops | rome
 SELECT 5
 
+# The joined column of an outer join's USING: right.c for RIGHT, COALESCE(left.c, right.c) for
+# FULL (the left copy is NULL on an unmatched right row); both copies stay reachable qualified.
+SELECT d.name, city, d.city, l.city FROM dept d FULL JOIN loc l USING (city) ORDER BY 1, 2
+----
+name | city | city | city
+NULL | lima | NULL | lima
+empty | oslo | oslo | oslo
+eng | oslo | oslo | oslo
+hr | NULL | NULL | NULL
+ops | rome | rome | rome
+SELECT 5
+
+SELECT city, d.name FROM dept d RIGHT JOIN loc l USING (city) ORDER BY 1, 2
+----
+city | name
+lima | NULL
+oslo | empty
+oslo | eng
+rome | ops
+SELECT 4
+
+SELECT city, count(*) FROM dept d FULL JOIN loc l USING (city) GROUP BY city ORDER BY 1
+----
+city | count
+NULL | 1
+lima | 1
+oslo | 2
+rome | 1
+SELECT 4
+
+SELECT city, country FROM dept d NATURAL FULL JOIN loc l WHERE d.id IS NULL
+----
+city | country
+lima | pe
+SELECT 1
+
+SELECT * FROM loc a FULL JOIN loc b USING (city) FULL JOIN dept d USING (city) WHERE d.id IS NULL OR a.city IS NULL ORDER BY 1
+----
+city | country | country | id | name
+NULL | NULL | NULL | 3 | hr
+lima | pe | pe | NULL | NULL
+SELECT 2
+
 SELECT e.name, d.name, l.country FROM emp e JOIN dept d ON e.dept_id = d.id JOIN loc l ON l.city = d.city ORDER BY e.name
 ----
 name | name | country
@@ -444,7 +487,26 @@ SELECT 0
 
 SELECT id FROM emp ORDER BY id LIMIT -1
 ----
-error 22003: LIMIT must not be negative
+error 2201W: LIMIT must not be negative
+
+SELECT id FROM emp ORDER BY id OFFSET -1
+----
+error 2201X: OFFSET must not be negative
+
+SELECT id FROM emp ORDER BY id LIMIT 2 OFFSET 1 - 2
+----
+error 2201X: OFFSET must not be negative
+
+SELECT id FROM emp ORDER BY id LIMIT 1 - 2 OFFSET -1
+----
+error 2201X: OFFSET must not be negative
+
+SELECT id FROM emp ORDER BY id LIMIT NULL OFFSET 5
+----
+id
+6
+7
+SELECT 2
 
 SELECT id FROM emp LIMIT 'a'
 ----
@@ -593,6 +655,45 @@ SELECT CAST('42' AS INT) + 1, CAST('2.5' AS FLOAT), CAST(3.0 AS INT), CAST(1 AS 
 ?column? | ?column? | ?column? | ?column?
 43 | 2.5 | 3 | true
 SELECT 1
+
+# FLOAT to INTEGER rounds to the nearest, halves away from zero (PostgreSQL's rule for its
+# NUMERIC literals; SQLite truncates).
+SELECT CAST(2.5 AS INT), CAST(-2.5 AS INT), CAST(2.4999 AS INT), CAST(-0.5 AS INT), CAST(0.49 AS INT), CAST(-3.7 AS INTEGER)
+----
+?column? | ?column? | ?column? | ?column? | ?column? | ?column?
+3 | -3 | 2 | -1 | 0 | -4
+SELECT 1
+
+SELECT id, bonus, CAST(bonus AS INT) FROM emp ORDER BY id
+----
+id | bonus | bonus
+1 | 1.5 | 2
+2 | NULL | NULL
+3 | 0.5 | 1
+4 | 2.0 | 2
+5 | NULL | NULL
+6 | 1.0 | 1
+7 | 0.0 | 0
+SELECT 7
+
+# The range is INTEGER's after rounding: the largest double below 2^63 fits, 2^63 does not.
+SELECT CAST(9223372036854774784.0 AS INT), CAST(-9223372036854775808.0 AS INT)
+----
+?column? | ?column?
+9223372036854774784 | -9223372036854775808
+SELECT 1
+
+SELECT CAST(9223372036854775807.0 AS INT)
+----
+error 22003: integer out of range
+
+SELECT CAST(CAST('NaN' AS FLOAT) AS INT)
+----
+error 22003: integer out of range
+
+SELECT CAST(CAST('-Infinity' AS FLOAT) AS INT)
+----
+error 22003: integer out of range
 
 SELECT CAST('x' AS INT)
 ----
