@@ -26,6 +26,7 @@ fi
 declare -A allowed=(
   [core]="core"
   [testkit]="core testkit"
+  [trace]="core trace"
   [sim]="core sim"
   [net]="core net"
   [storage]="core storage"

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -18,6 +19,7 @@
 
 #include "jepsen/runner/cluster_run.h"
 #include "tools/cli_util.h"
+#include "tools/trace_page.h"
 
 namespace orrery::tools {
 namespace {
@@ -37,6 +39,7 @@ struct SimArgs {
     std::vector<std::string> bugs;
     std::string trace;
     std::string history;
+    std::string html;
     bool check_determinism = false;
 };
 
@@ -72,6 +75,12 @@ jepsen::runner::RunOptions ToOptions(const SimArgs& a) {
     o.engine = a.engine;
     o.bugs = a.bugs;
     o.trace_path = a.trace;
+    if (!a.html.empty()) {
+        if (a.trace == "-") BadInput("--html needs the trace in a file: --trace FILE, or no --trace");
+        if (a.check_determinism) BadInput("--html draws one run; it does not combine with --check-determinism");
+        // Without --trace the page's trace goes to a file beside it, removed once drawn.
+        if (a.trace.empty()) o.trace_path = a.html + ".trace.jsonl";
+    }
     Status valid = jepsen::runner::ValidateRunOptions(o);
     if (!valid.ok()) BadInput(valid.message());
     return o;
@@ -149,6 +158,14 @@ void RunSim(const SimArgs& a) {
     if (!r.ok()) BadInput(r.status().ToString());
     if (!a.history.empty()) WriteHistory(a.history, r->history);
     PrintResult(*r, wall);
+    if (!a.html.empty()) {
+        // Written for failing runs too: those are the ones worth looking at.
+        WriteTraceHtml(o.trace_path, a.html);
+        if (a.trace.empty()) {
+            std::error_code ec;
+            std::filesystem::remove(o.trace_path, ec);
+        }
+    }
     if (r->failed()) {
         fmt::print("FAILED ({})\nreplay: {}\n", r->FailureKind(), r->replay);
         FoundProblem();
@@ -188,6 +205,9 @@ void Register_sim(CLI::App& app) {
                     "paxos.skip-accepted-value, handoff.volatile, gossip.no-refute (repeatable)");
     cmd->add_option("--trace", args->trace, "Write the trace as JSON Lines to FILE ('-': stdout)");
     cmd->add_option("--history", args->history, "Write the client history as JSON Lines to FILE");
+    cmd->add_option("--html", args->html,
+                    "Write the run's trace as a self-contained HTML viewer page to FILE "
+                    "(as `orrery trace html`)");
     cmd->add_flag("--check-determinism", args->check_determinism,
                   "Run the seed twice in lockstep and compare every trace event");
     cmd->callback([args] { RunSim(*args); });

@@ -1,4 +1,5 @@
-// `orrery trace show FILE` and `orrery trace step FILE`: traces rendered for people.
+// `orrery trace show FILE`, `orrery trace step FILE` and `orrery trace html FILE [-o OUT]`:
+// traces rendered for people (as lines, as a stepping session, as a self-contained web page).
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -9,6 +10,8 @@
 #include <sstream>
 #include <unistd.h>
 
+#include "trace/trace_html.h"
+#include "tools/trace_page.h"
 #include "tools/trace_render.h"
 #include "tools/trace_step.h"
 
@@ -120,7 +123,35 @@ void RunStep(const TraceArgs& a) {
     }
 }
 
+void WriteFileOrExit(const std::string& path, const std::string& text) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.close();
+    if (!out) {
+        fmt::print(stderr, "orrery trace: cannot write '{}'\n", path);
+        throw CLI::RuntimeError(2);
+    }
+}
+
+// "run.jsonl" -> "run.html"; anything else gets ".html" appended.
+std::string DefaultHtmlPath(const std::string& trace) {
+    std::filesystem::path p(trace);
+    if (p.extension() == ".jsonl" || p.extension() == ".json") p.replace_extension(".html");
+    else p += ".html";
+    return p.string();
+}
+
 }  // namespace
+
+// Shared with `orrery sim --html`: renders the trace at `trace_path` into `html_path`, and
+// says what it wrote on stdout.
+void WriteTraceHtml(const std::string& trace_path, const std::string& html_path) {
+    auto model = trace::BuildTraceModel(LoadOrExit(trace_path));
+    std::string title = std::filesystem::path(trace_path).filename().string();
+    WriteFileOrExit(html_path, trace::RenderTraceHtml(model, title));
+    fmt::print("wrote {} ({} events, {} lanes, {} messages)\n", html_path, model.events.size(),
+               model.lanes.size(), model.messages.size());
+}
 
 void Register_trace(CLI::App& app) {
     auto* trace = app.add_subcommand("trace", "Render and step through traces");
@@ -149,6 +180,16 @@ void Register_trace(CLI::App& app) {
     auto* step = trace->add_subcommand("step", "Step through a trace interactively");
     AddFilterOptions(step, step_args.get());
     step->callback([step_args] { RunStep(*step_args); });
+
+    auto html_file = std::make_shared<std::string>();
+    auto html_out = std::make_shared<std::string>();
+    auto* html = trace->add_subcommand(
+        "html", "Write a self-contained HTML page that draws the trace (lanes, messages, logs)");
+    html->add_option("FILE", *html_file, "Trace file (JSON Lines)")->required();
+    html->add_option("-o,--output", *html_out, "Page to write (default: FILE with .html)");
+    html->callback([html_file, html_out] {
+        WriteTraceHtml(*html_file, html_out->empty() ? DefaultHtmlPath(*html_file) : *html_out);
+    });
 }
 
 }  // namespace orrery::tools

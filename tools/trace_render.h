@@ -8,24 +8,20 @@
 // "kind key=value ...". Hashes ("h") are omitted: they are for machines.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "core/status.h"
+#include "trace/trace_event.h"
 
 namespace orrery::tools {
 
-struct TraceEvent {
-    int line = 0;          // 1-based line in the file.
-    int64_t t_us = 0;
-    int64_t node = 0;
-    std::string kind;
-    nlohmann::ordered_json fields;  // The whole object.
-};
+// The event and its parser live in trace/ (shared with the HTML viewer's model).
+using trace::ParseTrace;
+using trace::ParseTraceLine;
+using trace::TraceEvent;
 
 struct TraceFilter {
     std::set<int64_t> nodes;       // Empty: all. Matches the event's node, or its to/from peer.
@@ -37,12 +33,6 @@ struct TraceFilter {
     // Parses "node=1,2 kind=send,deliver from=1s to=2.5s" style words; InvalidArgument on junk.
     Status ParseWord(const std::string& word);
 };
-
-// Parses a whole trace; the error names the first malformed line.
-Result<std::vector<TraceEvent>> ParseTrace(const std::string& text);
-
-// Parses one line (1-based number for messages).
-Result<TraceEvent> ParseTraceLine(const std::string& line, int number);
 
 // Renders one event as a human line (no trailing newline).
 std::string RenderEvent(const TraceEvent& e);
