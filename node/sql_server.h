@@ -63,6 +63,9 @@ namespace orrery::node {
 // What the server needs of one SQL session: sql::Session's step protocol (sql/session.h). The
 // engine's sessions implement it (sql_engine_sessions.h); node tests use a double whose
 // statements are scripted, so the server's plumbing is tested without the engine's timing.
+// needs_snapshot() is asked right after Start and says whether the started statement will begin
+// a transaction; its snapshot must not be taken before the first Step (the ReadIndex round runs
+// in between).
 class SqlSession {
 public:
     using StepState = sql::Session::StepState;

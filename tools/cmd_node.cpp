@@ -20,6 +20,9 @@
 // Jepsen run (`orrery jepsen --real --bug NAME`) can try to catch it. storage.no-sync is a
 // simulated-disk fault and has no real-node switch.
 //
+// --pg-port P opens a PostgreSQL v3 port (tools/pg_listener.h, docs/19-pg-wire.md): every
+// connection there is one SQL session of the cluster, like `orrery sql --connect`.
+//
 // Exit status: 0 after a signal, 1 when the server fails (it cannot open its data, or it halts
 // on a storage failure), 2 on bad arguments.
 #include <CLI/CLI.hpp>
@@ -46,6 +49,7 @@
 #include "raft/raft.h"
 #include "storage/posix/posix_disk.h"
 #include "tools/cli_util.h"
+#include "tools/pg_listener.h"
 
 namespace orrery::tools {
 namespace {
@@ -61,6 +65,7 @@ struct NodeArgs {
     std::string log_level = "info";
     std::optional<uint64_t> seed;
     uint64_t snapshot_entries = 0;  // 0: Raft's default.
+    uint16_t pg_port = 0;           // 0: no PostgreSQL port.
     bool no_group_commit = false;
     std::vector<std::string> bugs;
 };
@@ -174,6 +179,24 @@ int RunNode(const NodeArgs& args) {
         return 1;
     }
     log.Info("serving with data in {}", args.data);
+    // The PostgreSQL port (tools/pg_listener.h): on the host of this node's client address,
+    // opened after the server so its first session finds the client port up.
+    std::unique_ptr<PgListener> pg;
+    if (args.pg_port != 0) {
+        PgListenerOptions pg_options;
+        std::string host = net::ParseHostPort(cluster->nodes.at(NodeId(args.id)).client)->host;
+        pg_options.listen = fmt::format("{}:{}", host, args.pg_port);
+        pg_options.self = NodeId(args.id);
+        pg_options.servers = cluster->ClientAddresses();
+        auto listener = PgListener::Create(io, pg_options, log);
+        if (!listener.ok()) {
+            log.Error("cannot open the PostgreSQL port: {}", listener.status().ToString());
+            server->reset();
+            return 1;
+        }
+        pg = std::move(listener).value();
+        log.Info("PostgreSQL clients on port {}", pg->port());
+    }
     for (const std::string& bug : args.bugs) log.Warn("bug switched on: {}", bug);
     if (!args.block_file.empty()) {
         WatchBlockFile(block_signal, (*real)->network(), args.block_file, log);
@@ -186,6 +209,7 @@ int RunNode(const NodeArgs& args) {
         io.stop();
     });
     io.run();
+    pg.reset();       // Its sessions' clients go before the server they talk to.
     server->reset();  // The server goes before the Env it was built from.
     log.Info("stopped");
     return exit_status;
@@ -211,6 +235,9 @@ void Register_node(CLI::App& app) {
         ->check(SeedValidator());
     cmd->add_option("--snapshot-entries", args->snapshot_entries,
                     "Compact the Raft log after this many applied entries (default: Raft's)");
+    cmd->add_option("--pg-port", args->pg_port,
+                    "Serve PostgreSQL clients (psql, psycopg2) on this port, on the host of the "
+                    "node's client address (default: none)");
     cmd->add_flag("--no-group-commit", args->no_group_commit,
                   "Persist after every input instead of once per event-loop turn");
     cmd->add_option("--bug", args->bugs,

@@ -1,0 +1,176 @@
+// PgListener: the PostgreSQL port of `orrery node --pg-port P` (docs/19-pg-wire.md). It wires
+// three existing pieces together and adds no protocol logic of its own:
+//
+//   net::StreamListener   accepts TCP connections on the node's event loop (its io_context)
+//   node::PgConnection    the PostgreSQL v3 state machine over one connection's bytes
+//   node::SqlClient       one SQL session of the cluster, on its own net::ClientEnv
+//
+// So a psql connection is exactly an `orrery sql --connect` session: its statements go to the
+// node's client port (this node first, then any other node of the config, following not-leader
+// hints), run at the leader and commit through Raft. The wiring lives here in tools/ because it
+// needs both the real network (net/) and node/, and node/ may not include net/.
+//
+// Connection lifecycle: accept -> (too many: FATAL 53300, close) -> PgConnection fed every
+// chunk read -> the connection ends (Terminate, EOF, a protocol error, a socket error) ->
+// the statement in flight, if any, is waited for -> the SQL session is closed at the server
+// (an open transaction is rolled back) -> the session's objects are destroyed on a later turn.
+//
+// REQUIRES: used from its io_context's thread only.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <fmt/format.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "net/client_env.h"
+#include "net/logger.h"
+#include "net/stream_listener.h"
+#include "node/pg_protocol.h"
+#include "node/pg_server.h"
+#include "node/sql_client.h"
+
+namespace orrery::tools {
+
+struct PgListenerOptions {
+    std::string listen;                      // "host:port" of the PostgreSQL port.
+    NodeId self;                             // This node: a session's first server.
+    std::map<NodeId, std::string> servers;   // The client address of every node (config).
+    size_t max_connections = 64;
+    Duration op_timeout = Duration::Seconds(15);  // Per statement (SqlClientOptions).
+};
+
+class PgListener {
+public:
+    static Result<std::unique_ptr<PgListener>> Create(boost::asio::io_context& io,
+                                                      PgListenerOptions options, net::Logger& log) {
+        std::unique_ptr<PgListener> l(new PgListener(io, std::move(options), log));
+        net::StreamListenerOptions so;
+        so.listen = l->options_.listen;
+        PgListener* self = l.get();
+        auto listener = net::StreamListener::Create(
+            io, so, [self](std::shared_ptr<net::StreamConnection> c) { self->OnAccept(std::move(c)); },
+            log);
+        if (!listener.ok()) return listener.status();
+        l->listener_ = std::move(listener).value();
+        return l;
+    }
+
+    ~PgListener() {
+        alive_.reset();
+        listener_.reset();
+        for (auto& [serial, s] : sessions_) s->stream->Detach();
+        sessions_.clear();  // SqlClient and ClientEnv cancel their timers and links.
+    }
+    PgListener(const PgListener&) = delete;
+    PgListener& operator=(const PgListener&) = delete;
+
+    uint16_t port() const { return listener_->port(); }
+    size_t connections() const { return sessions_.size(); }
+
+private:
+    // One PostgreSQL connection: its socket, its SQL session and the state machine between.
+    struct Session final : node::PgBackend {
+        PgListener* owner = nullptr;
+        uint64_t serial = 0;
+        std::shared_ptr<net::StreamConnection> stream;
+        std::unique_ptr<net::ClientEnv> env;
+        std::unique_ptr<node::SqlClient> client;
+        std::unique_ptr<node::PgConnection> pg;
+        bool ending = false;  // The connection ended; the session is being closed.
+
+        void Execute(std::string text, std::vector<sql::Value> params, Done done) override {
+            client->Execute(std::move(text), std::move(params),
+                            [this, done = std::move(done)](const node::SqlOutcome& o) {
+                                if (ending) return owner->CloseSession(serial);
+                                done(o);
+                            });
+        }
+    };
+
+    PgListener(boost::asio::io_context& io, PgListenerOptions options, net::Logger& log)
+        : io_(io), options_(std::move(options)), log_(log) {}
+
+    void OnAccept(std::shared_ptr<net::StreamConnection> stream) {
+        if (sessions_.size() >= options_.max_connections) {
+            log_.Warn("pg: refusing {}: already {} connections", stream->label(), sessions_.size());
+            stream->Start([](std::string_view) {}, [stream](const Status&) {});
+            stream->Write(node::pg::ErrorResponse("53300", "sorry, too many clients already",
+                                                  std::nullopt, /*fatal=*/true));
+            stream->Close();
+            return;
+        }
+        uint64_t serial = ++next_serial_;
+        auto s = std::make_unique<Session>();
+        s->owner = this;
+        s->serial = serial;
+        s->stream = stream;
+        net::ClientEnvOptions eo;
+        eo.servers = options_.servers;
+        eo.name = fmt::format("pg{}", serial);
+        s->env = std::make_unique<net::ClientEnv>(io_, eo);
+        node::SqlClientOptions co;
+        co.servers.push_back(options_.self);  // This node first, then the others.
+        for (const auto& [id, address] : options_.servers) {
+            if (id != options_.self) co.servers.push_back(id);
+        }
+        co.op_timeout = options_.op_timeout;
+        s->client = std::make_unique<node::SqlClient>(s->env->env(), co);
+        node::PgConnectionOptions po;
+        po.process_id = static_cast<int32_t>(serial & 0x7fffffff);
+        po.secret_key = static_cast<int32_t>(s->env->env().random.Next() & 0x7fffffff);
+        Session* raw = s.get();
+        s->pg = std::make_unique<node::PgConnection>(
+            *raw, po, [raw](std::string_view bytes) { raw->stream->Write(bytes); },
+            [this, serial] { EndConnection(serial); });
+        sessions_[serial] = std::move(s);
+        log_.Debug("pg: connection {} from {}", serial, stream->label());
+        stream->Start(
+            [this, serial](std::string_view bytes) {
+                auto it = sessions_.find(serial);
+                if (it != sessions_.end() && !it->second->ending) it->second->pg->OnBytes(bytes);
+            },
+            [this, serial](const Status& why) {
+                if (!why.ok()) log_.Debug("pg: connection {}: {}", serial, why.ToString());
+                EndConnection(serial);
+            });
+    }
+
+    // The client went away or the protocol ended the connection: flush and close the socket,
+    // then close the SQL session once no statement runs.
+    void EndConnection(uint64_t serial) {
+        auto it = sessions_.find(serial);
+        if (it == sessions_.end() || it->second->ending) return;
+        Session& s = *it->second;
+        s.ending = true;
+        s.stream->Close();
+        if (!s.client->busy()) CloseSession(serial);  // Else when the statement's answer comes.
+    }
+
+    void CloseSession(uint64_t serial) {
+        auto it = sessions_.find(serial);
+        if (it == sessions_.end()) return;
+        it->second->client->Close([this, serial](const node::SqlOutcome&) {
+            // Not from inside the client's own callback.
+            boost::asio::post(io_, [this, serial, alive = std::weak_ptr<char>(alive_)] {
+                if (!alive.expired()) sessions_.erase(serial);
+            });
+        });
+    }
+
+    boost::asio::io_context& io_;
+    PgListenerOptions options_;
+    net::Logger& log_;
+    std::unique_ptr<net::StreamListener> listener_;
+    std::map<uint64_t, std::unique_ptr<Session>> sessions_;
+    uint64_t next_serial_ = 0;
+    std::shared_ptr<char> alive_ = std::make_shared<char>(0);  // Posted handlers check it.
+};
+
+}  // namespace orrery::tools
