@@ -54,13 +54,8 @@ public:
 
 private:
     void IndexEveryColumn(std::string_view create) {
-        std::string table(create.substr(13, create.find('(') - 13));
-        for (const DiffTable& t : DiffSchema()) {
-            if (t.name != table) continue;
-            for (const DiffColumn& c : t.columns) {
-                std::string sql = fmt::format("CREATE INDEX {0}_{1} ON {0}({1})", t.name, c.name);
-                ORRERY_ASSERT(db_->Run(sql).ok(), "{}", sql);
-            }
+        for (const std::string& sql : IndexStatements(create, 0)) {
+            ORRERY_ASSERT(db_->Run(sql).ok(), "{}", sql);
         }
     }
     std::unique_ptr<SqliteDatabase> db_;

@@ -55,14 +55,8 @@ public:
 
 private:
     void IndexEveryColumn(std::string_view create) {
-        std::string table(create.substr(13, create.find('(') - 13));
-        for (const DiffTable& t : DiffSchema()) {
-            if (t.name != table) continue;
-            for (size_t i = 1; i < t.columns.size(); ++i) {
-                std::string sql =
-                    fmt::format("CREATE INDEX {0}_{1} ON {0}({1})", t.name, t.columns[i].name);
-                ORRERY_ASSERT(db_->Run(sql).ok(), "{}", sql);
-            }
+        for (const std::string& sql : IndexStatements(create, 1)) {
+            ORRERY_ASSERT(db_->Run(sql).ok(), "{}", sql);
         }
     }
     std::unique_ptr<Database> db_;

@@ -214,6 +214,19 @@ Cell GenCell(char type) {
 
 std::vector<DiffTable> DiffSchema() { return Schema(); }
 
+std::vector<std::string> IndexStatements(std::string_view create, size_t first_column) {
+    std::string table(create.substr(13, create.find('(') - 13));
+    std::vector<std::string> out;
+    for (const DiffTable& t : DiffSchema()) {
+        if (t.name != table) continue;
+        for (size_t i = first_column; i < t.columns.size(); ++i) {
+            out.push_back(
+                fmt::format("CREATE INDEX {0}_{1} ON {0}({1})", t.name, t.columns[i].name));
+        }
+    }
+    return out;
+}
+
 rc::Gen<std::vector<DiffTable>> GenTables(int rows_max) {
     return rc::gen::exec([rows_max] {
         std::vector<DiffTable> tables = Schema();

@@ -35,6 +35,10 @@ inline void showValue(const DiffTable& t, std::ostream& os) {
 // The tables' shape, without rows.
 std::vector<DiffTable> DiffSchema();
 
+// For a "CREATE TABLE name(...)" statement of DiffSchema(), a CREATE INDEX per column from
+// position `first_column` on (the wrappers that index every column, so other plans run).
+std::vector<std::string> IndexStatements(std::string_view create, size_t first_column);
+
 // The schema with random rows (at most `rows_max` per table, distinct primary keys).
 rc::Gen<std::vector<DiffTable>> GenTables(int rows_max);
 
