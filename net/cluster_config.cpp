@@ -41,6 +41,7 @@ Status AddNode(const nlohmann::json& node, ClusterConfig* config) {
     NodeAddresses addresses;
     ORRERY_RETURN_IF_ERROR(CheckAddress(node, "peer", &addresses.peer));
     ORRERY_RETURN_IF_ERROR(CheckAddress(node, "client", &addresses.client));
+    if (node.contains("pg")) ORRERY_RETURN_IF_ERROR(CheckAddress(node, "pg", &addresses.pg));
     NodeId node_id(static_cast<uint32_t>(raw));
     if (!config->nodes.emplace(node_id, std::move(addresses)).second) {
         return Status::InvalidArgument(fmt::format("node id {} appears twice", raw));
@@ -101,13 +102,15 @@ Result<ClusterConfig> ClusterConfig::Load(const std::string& path) {
     return config;
 }
 
-ClusterConfig ClusterConfig::Localhost(int n, uint16_t client_base, uint16_t peer_base) {
+ClusterConfig ClusterConfig::Localhost(int n, uint16_t client_base, uint16_t peer_base,
+                                       uint16_t pg_base) {
     ORRERY_ASSERT(n >= 1 && static_cast<size_t>(n) < kMaxConfigNodes, "bad node count {}", n);
     ClusterConfig config;
     for (int i = 1; i <= n; ++i) {
         config.nodes[NodeId(static_cast<uint32_t>(i))] = NodeAddresses{
             fmt::format("127.0.0.1:{}", peer_base + i - 1),
-            fmt::format("127.0.0.1:{}", client_base + i - 1)};
+            fmt::format("127.0.0.1:{}", client_base + i - 1),
+            pg_base == 0 ? std::string() : fmt::format("127.0.0.1:{}", pg_base + i - 1)};
     }
     return config;
 }
@@ -116,8 +119,9 @@ std::string ClusterConfig::ToJson() const {
     std::string out = "{\"nodes\": [\n";
     size_t i = 0;
     for (const auto& [id, a] : nodes) {
-        out += fmt::format("  {{\"id\": {}, \"peer\": \"{}\", \"client\": \"{}\"}}{}\n", id.value(),
-                           a.peer, a.client, ++i < nodes.size() ? "," : "");
+        std::string pg = a.pg.empty() ? "" : fmt::format(", \"pg\": \"{}\"", a.pg);
+        out += fmt::format("  {{\"id\": {}, \"peer\": \"{}\", \"client\": \"{}\"{}}}{}\n",
+                           id.value(), a.peer, a.client, pg, ++i < nodes.size() ? "," : "");
     }
     return out + "]}\n";
 }

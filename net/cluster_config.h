@@ -2,10 +2,11 @@
 //
 //   {"nodes": [
 //     {"id": 1, "peer": "127.0.0.1:9701", "client": "127.0.0.1:9601"},
-//     {"id": 2, "peer": "127.0.0.1:9702", "client": "127.0.0.1:9602"}
+//     {"id": 2, "peer": "127.0.0.1:9702", "client": "127.0.0.1:9602", "pg": "127.0.0.1:9802"}
 //   ]}
 //
-// "peer" is where the node accepts other nodes' links; "client" is where it accepts clients.
+// "peer" is where the node accepts other nodes' links; "client" is where it accepts clients;
+// the optional "pg" is where `orrery cluster` has it serve PostgreSQL clients (--pg-port).
 // Invariants of a parsed config: at least one node; ids in [1, kFirstClientId); ids unique; every
 // address is "host:port" with a non-empty host and a port in [1, 65535] (port 0, "pick one", is
 // allowed only when a test builds options by hand, never in a file).
@@ -32,6 +33,7 @@ Result<HostPort> ParseHostPort(std::string_view address);
 struct NodeAddresses {
     std::string peer;    // "host:port" of the peer listener.
     std::string client;  // "host:port" of the client listener.
+    std::string pg;      // "host:port" of the PostgreSQL listener; empty: none.
 };
 
 struct ClusterConfig {
@@ -41,8 +43,10 @@ struct ClusterConfig {
     static Result<ClusterConfig> Parse(std::string_view json);
     // Reads and parses a file; kNotFound/kIOError if unreadable.
     static Result<ClusterConfig> Load(const std::string& path);
-    // A config of n nodes on 127.0.0.1: node i at client_base+i-1 and peer_base+i-1.
-    static ClusterConfig Localhost(int n, uint16_t client_base, uint16_t peer_base);
+    // A config of n nodes on 127.0.0.1: node i at client_base+i-1 and peer_base+i-1, and, when
+    // pg_base is not 0, its PostgreSQL port at pg_base+i-1.
+    static ClusterConfig Localhost(int n, uint16_t client_base, uint16_t peer_base,
+                                   uint16_t pg_base = 0);
 
     // Renders the config as JSON (the format Parse reads), one node per line.
     std::string ToJson() const;

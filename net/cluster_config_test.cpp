@@ -29,6 +29,24 @@ TEST_CASE("cluster config round-trips through its JSON form", "[net]") {
     CHECK(parsed->ToJson() == five.ToJson());
     CHECK(parsed->PeerAddresses().at(NodeId(5)) == "127.0.0.1:9705");
     CHECK(parsed->ClientAddresses().at(NodeId(1)) == "127.0.0.1:9601");
+    CHECK(parsed->nodes.at(NodeId(1)).pg.empty());
+    CHECK(five.ToJson().find("pg") == std::string::npos);  // Old files stay as they were.
+}
+
+TEST_CASE("cluster config carries an optional PostgreSQL address per node", "[net]") {
+    ClusterConfig two = ClusterConfig::Localhost(2, 9601, 9701, 9801);
+    CHECK(two.nodes.at(NodeId(2)).pg == "127.0.0.1:9802");
+    CHECK(two.ToJson() ==
+          "{\"nodes\": [\n"
+          "  {\"id\": 1, \"peer\": \"127.0.0.1:9701\", \"client\": \"127.0.0.1:9601\", \"pg\": \"127.0.0.1:9801\"},\n"
+          "  {\"id\": 2, \"peer\": \"127.0.0.1:9702\", \"client\": \"127.0.0.1:9602\", \"pg\": \"127.0.0.1:9802\"}\n"
+          "]}\n");
+    auto parsed = ClusterConfig::Parse(two.ToJson());
+    REQUIRE(parsed.ok());
+    CHECK(parsed->nodes.at(NodeId(1)).pg == "127.0.0.1:9801");
+    CHECK(ClusterConfig::Parse(R"({"nodes": [{"id": 1, "peer": "h:1", "client": "h:2", "pg": "h"}]})")
+              .status()
+              .ToString() == "invalid_argument: cluster config: address 'h' is not host:port");
 }
 
 TEST_CASE("cluster config rejects malformed files with a reason", "[net]") {

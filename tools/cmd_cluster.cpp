@@ -10,7 +10,10 @@
 //   nN.pid        the pid of the node process this command started
 //   nN.blocked    the peers node N cuts off (`partition`; the node re-reads it on SIGUSR1)
 //
-// Client ports are 9601-9605 and peer ports 9701-9705. The command starts `orrery node` processes
+// Client ports are 9601-9605 and peer ports 9701-9705; each node also serves PostgreSQL clients
+// (psql, psycopg2) on 5433-5437 (`start --pg-port-base B` moves them for a new cluster, 0 turns
+// them off; they are the "pg" addresses of config.json, which `status` lists). The range starts one
+// above 5432, PostgreSQL's own port, so a local PostgreSQL server and the cluster can both run. The command starts `orrery node` processes
 // (this same binary) in their own sessions, so closing the terminal does not stop them. It only
 // ever signals processes named in its pid files, and only after checking in /proc that the pid
 // still runs `orrery node --id N --config <this cluster's config>`: a recycled pid is left alone.
@@ -62,6 +65,7 @@ namespace {
 
 constexpr uint16_t kClientPortBase = 9601;
 constexpr uint16_t kPeerPortBase = 9701;
+constexpr uint16_t kPgPortBase = 5433;
 constexpr int kDefaultNodes = 5;
 constexpr auto kStartTimeout = std::chrono::seconds(10);
 constexpr auto kStopTimeout = std::chrono::seconds(10);
@@ -75,6 +79,7 @@ struct ClusterArgs {
     uint32_t node = 0;  // kill/restart.
     std::vector<std::string> groups;  // partition.
     uint64_t snapshot_entries = 0;  // 0: the node's default.
+    uint16_t pg_port_base = kPgPortBase;  // For a new cluster's config; 0: no PostgreSQL ports.
     bool no_group_commit = false;
     std::vector<std::string> bugs;  // --bug NAME for every node (start, restart).
 };
@@ -103,7 +108,8 @@ net::ClusterConfig LoadOrCreateConfig(const ClusterArgs& a, bool create) {
         std::filesystem::create_directories(a.dir, ec);
         if (ec) BadInput(fmt::format("cannot create {}: {}", a.dir, ec.message()));
         std::ofstream(path) << net::ClusterConfig::Localhost(a.nodes, kClientPortBase,
-                                                             kPeerPortBase).ToJson();
+                                                             kPeerPortBase, a.pg_port_base)
+                                   .ToJson();
     }
     auto config = net::ClusterConfig::Load(path);
     if (!config.ok()) BadInput(config.status().ToString());
@@ -178,11 +184,20 @@ bool PortOpen(uint16_t port) {
 }
 
 // Spawns `orrery node` for id in its own session, stdout/stderr appended to nN.log.
-Result<pid_t> Spawn(const ClusterArgs& a, uint32_t id) {
+// The PostgreSQL port of node id in the config, or 0 when it has none.
+uint16_t PgPort(const net::ClusterConfig& config, uint32_t id) {
+    const std::string& pg = config.nodes.at(NodeId(id)).pg;
+    return pg.empty() ? 0 : net::ParseHostPort(pg)->port;
+}
+
+Result<pid_t> Spawn(const ClusterArgs& a, const net::ClusterConfig& config, uint32_t id) {
     std::string exe = std::filesystem::read_symlink("/proc/self/exe").string();
     std::vector<std::string> args = {"orrery", "node", "--id", std::to_string(id), "--config",
                                      ConfigPath(a), "--data", NodeFile(a, id, ""),
                                      "--block-file", NodeFile(a, id, ".blocked")};
+    if (uint16_t pg = PgPort(config, id); pg != 0) {
+        args.insert(args.end(), {"--pg-port", std::to_string(pg)});
+    }
     if (!a.engine.empty()) args.insert(args.end(), {"--engine", a.engine});
     if (a.trace) args.insert(args.end(), {"--trace", NodeFile(a, id, ".jsonl")});
     if (a.no_group_commit) args.push_back("--no-group-commit");
@@ -218,14 +233,15 @@ bool StartNode(const ClusterArgs& a, const net::ClusterConfig& config, uint32_t 
         fmt::print("n{}: already running (pid {})\n", id, *pid);
         return true;
     }
-    auto pid = Spawn(a, id);
+    auto pid = Spawn(a, config, id);
     if (!pid.ok()) {
         fmt::print(stderr, "n{}: {}\n", id, pid.status().ToString());
         return false;
     }
     uint16_t port = net::ParseHostPort(config.nodes.at(NodeId(id)).client)->port;
+    uint16_t pg = PgPort(config, id);
     auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
-    while (!PortOpen(port)) {
+    while (!PortOpen(port) || (pg != 0 && !PortOpen(pg))) {
         if (Gone(*pid) || std::chrono::steady_clock::now() > deadline) {
             fmt::print(stderr, "n{}: did not come up; see {}\n", id, NodeFile(a, id, ".log"));
             std::filesystem::remove(NodeFile(a, id, ".pid"));
@@ -233,7 +249,12 @@ bool StartNode(const ClusterArgs& a, const net::ClusterConfig& config, uint32_t 
         }
         std::this_thread::sleep_for(kPollInterval);
     }
-    fmt::print("n{}: started (pid {}), clients on port {}\n", id, *pid, port);
+    if (pg != 0) {
+        fmt::print("n{}: started (pid {}), clients on port {}, PostgreSQL on port {}\n", id, *pid,
+                   port, pg);
+    } else {
+        fmt::print("n{}: started (pid {}), clients on port {}\n", id, *pid, port);
+    }
     return true;
 }
 
@@ -305,27 +326,30 @@ std::map<NodeId, node::KvOutcome> QueryStatuses(const net::ClusterConfig& config
     return outcomes;
 }
 
-// Prints one line per node: pid, role, term, commit, applied, last index, leader, state hash.
+// Prints one line per node: pid, PostgreSQL port, role, term, commit, applied, last index,
+// leader, state hash.
 // Returns how many nodes did not answer.
 int PrintClusterStatus(const net::ClusterConfig& config,
                         const std::function<std::string(uint32_t)>& pid_of) {
     std::map<NodeId, node::KvOutcome> outcomes = QueryStatuses(config);
-    fmt::print("{:<5} {:>8}  {:<14} {:>5} {:>7} {:>7} {:>7}  {:<6} {}\n", "node", "pid", "role",
-               "term", "commit", "applied", "last", "leader", "state hash");
+    fmt::print("{:<5} {:>8} {:>5}  {:<14} {:>5} {:>7} {:>7} {:>7}  {:<6} {}\n", "node", "pid", "pg",
+               "role", "term", "commit", "applied", "last", "leader", "state hash");
     int down = 0;
     for (const auto& [id, addresses] : config.nodes) {
         const node::KvOutcome& outcome = outcomes[id];
         std::string pid = pid_of(id.value());
+        uint16_t pg_port = PgPort(config, id.value());
+        std::string pg = pg_port == 0 ? "-" : std::to_string(pg_port);
         if (!outcome.status) {
-            fmt::print("{:<5} {:>8}  {:<14} ({})\n", fmt::format("n{}", id.value()), pid,
+            fmt::print("{:<5} {:>8} {:>5}  {:<14} ({})\n", fmt::format("n{}", id.value()), pid, pg,
                        "no answer", outcome.error);
             ++down;
             continue;
         }
         const node::ServerStatus& s = *outcome.status;
         std::string leader = s.leader == 0 ? "?" : fmt::format("n{}", s.leader);
-        fmt::print("{:<5} {:>8}  {:<14} {:>5} {:>7} {:>7} {:>7}  {:<6} {:016x}\n",
-                   fmt::format("n{}", id.value()), pid,
+        fmt::print("{:<5} {:>8} {:>5}  {:<14} {:>5} {:>7} {:>7} {:>7}  {:<6} {:016x}\n",
+                   fmt::format("n{}", id.value()), pid, pg,
                    raft::RoleName(static_cast<raft::Role>(s.role)), s.term, s.commit, s.applied,
                    s.last_index, leader, s.state_hash);
     }
@@ -432,6 +456,9 @@ void Register_cluster(CLI::App& app) {
     start->add_option("--nodes", args->nodes, "Nodes in a new cluster (default 5)")
         ->check(CLI::Range(1, 9));
     start->add_option("--engine", args->engine, "Storage engine: lsm or memory");
+    start->add_option("--pg-port-base", args->pg_port_base,
+                      "PostgreSQL port of node 1 in a new cluster, node N at base+N-1 (default "
+                      "5433; 0: none). An existing config.json keeps its \"pg\" addresses");
     start->add_flag("--trace", args->trace, "Write each node's trace to nN.jsonl");
     start->add_option("--snapshot-entries", args->snapshot_entries,
                       "Compact each node's log after this many applied entries");
