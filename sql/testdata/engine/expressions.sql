@@ -824,6 +824,7 @@ replace | replace | replace | replace | replace
 bANANa |  | abc | abc | NULL
 SELECT 1
 
+# lower and upper fold ASCII letters only, as SQLite's do.
 SELECT upper(substr(lower('HELLO world'), 1, 5)) || '!'
 ----
 ?column?
@@ -918,7 +919,8 @@ NaN
 NaN
 SELECT 2
 
-SELECT n FROM nv ORDER BY n NULLS FIRST
+# NULL sorts as the smallest value by default (SQLite's order): first ascending, last descending.
+SELECT n FROM nv ORDER BY n
 ----
 n
 NULL
@@ -926,6 +928,26 @@ NULL
 0
 5
 7
+SELECT 5
+
+SELECT n FROM nv ORDER BY n NULLS LAST
+----
+n
+-2
+0
+5
+7
+NULL
+SELECT 5
+
+SELECT n FROM nv ORDER BY n DESC NULLS FIRST
+----
+n
+NULL
+7
+5
+0
+-2
 SELECT 5
 
 SELECT n FROM nv ORDER BY n DESC NULLS LAST
@@ -1036,6 +1058,7 @@ SELECT x'00ff', typeof(x'00ff'), length(x'00ff')
 \x00ff | blob | 2
 SELECT 1
 
+# The same operators over table columns, where nothing is folded before run time.
 SELECT coalesce(n, 0) + 1, coalesce(n, 0.5), nullif(n, 0), ifnull(n, -1) FROM nv ORDER BY id
 ----
 ?column? | coalesce | nullif | ifnull
