@@ -521,6 +521,33 @@ SELECT count(*) FROM sale LIMIT 0
 count
 SELECT 0
 
+SELECT region, count(*) FROM sale GROUP BY region ORDER BY region LIMIT 10 OFFSET 4
+----
+region | count
+SELECT 0
+
+SELECT region FROM sale GROUP BY region LIMIT -1
+----
+error 2201W: LIMIT must not be negative
+
+SELECT region FROM sale GROUP BY region OFFSET -1
+----
+error 2201X: OFFSET must not be negative
+
+SELECT DISTINCT region FROM sale ORDER BY id
+----
+error 42P10: for SELECT DISTINCT, ORDER BY expressions must appear in select list
+
+SELECT DISTINCT region, count(*) FROM sale GROUP BY region, item ORDER BY region, 2
+----
+region | count
+NULL | 1
+e | 1
+n | 1
+n | 2
+s | 2
+SELECT 5
+
 # min and max over FLOAT with NaN, and over timestamps.
 CREATE TABLE reading (id INT PRIMARY KEY, v FLOAT, at TIMESTAMP)
 ----

@@ -149,6 +149,28 @@ SELECT 9223372036854775808
 ----
 error 22003: integer literal 9223372036854775808 is out of range for INTEGER
 
+SELECT -9223372036854775808, typeof(-9223372036854775808)
+----
+?column? | typeof
+-9223372036854775808 | integer
+SELECT 1
+
+SELECT 5 / -1, -5 % 3, 0 % 5, 1.0 / 3
+----
+?column? | ?column? | ?column? | ?column?
+-5 | -2 | 0 | 0.3333333333333333
+SELECT 1
+
+SELECT 100000000000000000000.0, 1e-7, 123456789012345678.0, CAST(1e15 AS TEXT)
+----
+?column? | ?column? | ?column? | ?column?
+1e+20 | 1e-07 | 123456789012345680.0 | 1e+15
+SELECT 1
+
+SELECT 2 ^ 3
+----
+error 42601: syntax error at line 1, column 10: unexpected character '^'
+
 SELECT 1e308 * 10
 ----
 error 22003: value out of range: overflow
