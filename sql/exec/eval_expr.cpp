@@ -188,8 +188,9 @@ SqlResult<Value> ExprEvaluator::EvalFunction(const BoundExpr& e, const Row& row,
         if (lazy && !args.back().is_null()) return CoerceToType(args.back(), e.type);
     }
     if (e.function == ScalarFunction::kNow) return Now();
+    // A function typed FLOAT over mixed numbers (nullif(1, 2.5)) returns a FLOAT value.
     auto v = EvalScalarFunction(e.function, args);
-    if (!v.ok() || !lazy) return v;
+    if (!v.ok()) return v;
     return CoerceToType(v.value(), e.type);
 }
 

@@ -483,6 +483,10 @@ SqlResult<BExpr> Binder::BindFunction(const Expr& expr, Scope& scope) {
 }
 
 SqlResult<BExpr> Binder::BindAggregate(const Expr& expr, Scope& scope) {
+    if (expr.star && expr.name != "count") {  // Only count(*) counts rows.
+        return ErrorAt(ErrorKind::kUndefinedFunction,
+                       fmt::format("function {}(*) does not exist", expr.name), expr.span);
+    }
     if (scope.agg == nullptr) {
         std::string where = scope.clause.empty() ? "here" : "in " + scope.clause;
         return ErrorAt(ErrorKind::kGrouping,

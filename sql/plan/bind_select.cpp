@@ -110,6 +110,23 @@ SqlResult<PlanPtr> Binder::BindCore(const SelectCore& core, const Query* query, 
             key = core.items[static_cast<size_t>(k - 1)].expr.get();
         }
         auto e = BindExpr(*key, from_scope);
+        // As in PostgreSQL, a bare name that is no input column may name an output column
+        // (GROUP BY i for `item AS i`); an input column of that name wins.
+        if (!e.ok() && e.error().kind == ErrorKind::kUndefinedColumn &&
+            key->kind == ExprKind::kColumn && key->table.empty()) {
+            const Expr* named = nullptr;
+            for (const SelectItem& item : core.items) {
+                if (item.alias == key->name) {
+                    if (named != nullptr) {
+                        return ErrorAt(ErrorKind::kAmbiguousColumn,
+                                       fmt::format("GROUP BY \"{}\" is ambiguous", key->name),
+                                       g->span);
+                    }
+                    named = item.expr.get();
+                }
+            }
+            if (named != nullptr) e = BindExpr(*named, from_scope);
+        }
         if (!e.ok()) return e.error();
         agg.group_keys.push_back(e.value());
         agg.group_fingerprints.push_back(ExprFingerprint(e.value()));

@@ -40,7 +40,13 @@ SqlResult<Value> EvalConstantExpr(const BExpr& e) {
                 if (!v.ok()) return v;
                 args.push_back(std::move(v).value());
             }
-            return EvalScalarFunction(e->function, args);
+            auto v = EvalScalarFunction(e->function, args);
+            if (!v.ok()) return v;
+            // As the executor: coalesce(1, 2.5) is typed FLOAT, so its value is the FLOAT 1.0.
+            if (e->type == DataType::kFloat && v.value().type() == DataType::kInteger) {
+                return Value::Float(static_cast<double>(v.value().integer()));
+            }
+            return v;
         }
         default:
             return MakeSqlError(ErrorKind::kFeatureNotSupported,
