@@ -1,6 +1,6 @@
 // Session: one client's conversation with the SQL engine, and the only entry point front ends
 // use (the embedded REPL, a cluster node serving clients, the simulator's SQL workloads, the
-// PostgreSQL and CQL front ends, the sqllogictest runner).
+// PostgreSQL front end, the sqllogictest runner).
 //
 // A session holds at most one open transaction, its prepared statements, its parameters
 // (SET name = value) and a plan cache. It runs one statement at a time as a small state machine,

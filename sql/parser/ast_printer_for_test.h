@@ -1,5 +1,5 @@
 // An indented-tree rendering of a parsed Statement, for the parser's golden scripts
-// (testdata/parser/*.txt) and the worked example of docs/10-sql-parser.md. Expressions print
+// (testdata/parser/*.txt) and the worked example of docs/09-sql-parser.md. Expressions print
 // as ExprToSql (fully parenthesised), so a script shows both the statement's shape and every
 // operator's grouping. Test-only: the format may change with the tests.
 #pragma once

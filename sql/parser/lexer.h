@@ -4,7 +4,7 @@
 // re-scanning, and every token knows its span, so an error anywhere can name the line and column
 // of the token it is about.
 //
-// Token rules (docs/10-sql-parser.md §10.2 has the table):
+// Token rules (docs/09-sql-parser.md §9.2 has the table):
 //  - words: [A-Za-z_][A-Za-z0-9_$]* (bytes >= 0x80 count as letters, so UTF-8 names work), folded
 //    to lower case; a word in the reserved list (IsReservedKeyword) is kKeyword, any other word
 //    kIdentifier. Non-reserved keywords (TRANSACTION, ISOLATION, KEY, ...) are kIdentifier tokens

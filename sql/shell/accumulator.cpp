@@ -42,6 +42,12 @@ std::vector<InputItem> StatementAccumulator::Finish() {
     // Every ';' was consumed by AddLine, so all that can be left is the tail.
     if (cut.tail_has_content) {
         out.push_back({InputItem::Kind::kStatement, std::string(cut.tail.text)});
+    } else if (cut.end_state == ScanState::kBlockComment) {
+        // An unterminated /* comment holds no statement, but it is not blank either: hand the
+        // raw tail to the parser so the user gets its "unterminated /* comment" error and a
+        // non-zero exit, instead of the input vanishing silently.
+        out.push_back({InputItem::Kind::kStatement,
+                       std::string(TrimBlank(std::string_view(buffer_).substr(cut.tail_offset)))});
     }
     buffer_.clear();
     return out;
