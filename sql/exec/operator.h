@@ -92,6 +92,12 @@ public:
         bytes_ += bytes;
         return state_.Charge(bytes, what_);
     }
+    // Gives back bytes an earlier Add charged (a top-N sort dropping a row it kept).
+    void Release(size_t bytes) {
+        ORRERY_ASSERT(bytes <= bytes_, "releasing {} bytes of {} charged", bytes, bytes_);
+        bytes_ -= bytes;
+        state_.Release(bytes);
+    }
 
 private:
     StatementState& state_;
@@ -121,6 +127,11 @@ protected:
         return env_.state->evaluator.Eval(e, row, env_.outer);
     }
     ExecContext& ctx() { return env_.state->ctx; }
+    // Evaluates a LIMIT or OFFSET count `e` (no input row): *out is its value, or stays unset
+    // when e is null or evaluates to NULL (no bound). Errors: a non-integer (42804) or a
+    // negative count (`negative`: 2201W for LIMIT, 2201X for OFFSET, as PostgreSQL).
+    SqlResult<bool> EvalCount(const BExpr& e, std::string_view what, ErrorKind negative,
+                              std::optional<int64_t>* out);
 
     OpEnv env_;
 };

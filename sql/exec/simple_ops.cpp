@@ -116,9 +116,9 @@ public:
         if (!started_) {
             // OFFSET first, as PostgreSQL's recompute_limits does: with both negative, the
             // error is OFFSET's.
-            auto o = Count(plan_->offset, "OFFSET", ErrorKind::kInvalidOffset, &skip_);
+            auto o = EvalCount(plan_->offset, "OFFSET", ErrorKind::kInvalidOffset, &skip_);
             if (!o.ok()) return o.error();
-            auto l = Count(plan_->limit, "LIMIT", ErrorKind::kInvalidLimit, &limit_);
+            auto l = EvalCount(plan_->limit, "LIMIT", ErrorKind::kInvalidLimit, &limit_);
             if (!l.ok()) return l.error();
             started_ = true;
         }
@@ -136,33 +136,6 @@ public:
     }
 
 private:
-    // `negative`: the kind of a negative count (PostgreSQL: 2201W for LIMIT, 2201X for OFFSET).
-    SqlResult<bool> Count(const BExpr& e, std::string_view what, ErrorKind negative,
-                          std::optional<int64_t>* out) {
-        if (!e) return true;
-        static const Row kNoInput;
-        auto v = Eval(e, kNoInput);
-        if (!v.ok()) return v.error();
-        const Value& c = v.value();
-        if (c.is_null()) return true;
-        int64_t n = 0;
-        if (c.type() == DataType::kInteger) {
-            n = c.integer();
-        } else if (c.type() == DataType::kFloat && std::isfinite(c.floating()) &&
-                   c.floating() == std::trunc(c.floating()) && std::fabs(c.floating()) < 9e18) {
-            n = static_cast<int64_t>(c.floating());
-        } else {
-            return MakeSqlError(ErrorKind::kDatatypeMismatch,
-                                fmt::format("argument of {} must be an integer, not {}", what,
-                                            c.ToString()));
-        }
-        if (n < 0) {
-            return MakeSqlError(negative, fmt::format("{} must not be negative", what));
-        }
-        *out = n;
-        return true;
-    }
-
     PlanPtr plan_;
     OperatorPtr child_;
     bool started_ = false;
@@ -172,6 +145,30 @@ private:
 };
 
 }  // namespace
+
+SqlResult<bool> Operator::EvalCount(const BExpr& e, std::string_view what, ErrorKind negative,
+                                    std::optional<int64_t>* out) {
+    if (!e) return true;
+    static const Row kNoInput;
+    auto v = Eval(e, kNoInput);
+    if (!v.ok()) return v.error();
+    const Value& c = v.value();
+    if (c.is_null()) return true;
+    int64_t n = 0;
+    if (c.type() == DataType::kInteger) {
+        n = c.integer();
+    } else if (c.type() == DataType::kFloat && std::isfinite(c.floating()) &&
+               c.floating() == std::trunc(c.floating()) && std::fabs(c.floating()) < 9e18) {
+        n = static_cast<int64_t>(c.floating());
+    } else {
+        return MakeSqlError(ErrorKind::kDatatypeMismatch,
+                            fmt::format("argument of {} must be an integer, not {}", what,
+                                        c.ToString()));
+    }
+    if (n < 0) return MakeSqlError(negative, fmt::format("{} must not be negative", what));
+    *out = n;
+    return true;
+}
 
 SqlResult<OperatorPtr> MakeSimple(const PlanPtr& plan, const OpEnv& env, OperatorPtr child) {
     switch (plan->kind) {

@@ -16,13 +16,15 @@ struct Rule {
 // The order matters: folding first (so later rules see constants and dropped filters);
 // decorrelation before pushdown (the filter it leaves behind is pushed like any other);
 // pushdown before access paths and join algorithms (which read the conjuncts pushdown put into
-// scans and join conditions); project_merge last (it tidies what the others leave).
+// scans and join conditions); limit_pushdown after folding (it needs constant counts);
+// project_merge last (it tidies what the others leave).
 constexpr Rule kRules[] = {
     {"constant_folding", opt::FoldConstants},
     {"decorrelate", opt::Decorrelate},
     {"predicate_pushdown", opt::PushDownPredicates},
     {"access_path", opt::ChooseAccessPaths},
     {"join_algorithm", opt::ChooseJoinAlgorithms},
+    {"limit_pushdown", opt::PushDownLimits},
     {"project_merge", opt::MergeProjections},
 };
 
@@ -114,7 +116,13 @@ void Reestimate(PlanNode* n) {
         case PlanKind::kDelete:
         case PlanKind::kInsert:
         case PlanKind::kProject:
-        case PlanKind::kSort:
+        case PlanKind::kSort: {
+            // A top-N sort (limit_pushdown) returns at most limit+offset rows.
+            double limit = ConstantLimit(n->limit);
+            double offset = std::max(0.0, ConstantLimit(n->offset));
+            n->estimated_rows = limit < 0 ? child(0) : std::min(child(0), limit + offset);
+            break;
+        }
         case PlanKind::kDistinct: n->estimated_rows = child(0); break;
     }
 }

@@ -19,6 +19,7 @@ PlanPtr Decorrelate(PlanPtr plan);          // decorrelate.cpp
 PlanPtr PushDownPredicates(PlanPtr plan);   // pushdown.cpp
 PlanPtr ChooseAccessPaths(PlanPtr plan);    // access_path.cpp
 PlanPtr ChooseJoinAlgorithms(PlanPtr plan); // join_algorithm.cpp
+PlanPtr PushDownLimits(PlanPtr plan);       // limit_pushdown.cpp
 PlanPtr MergeProjections(PlanPtr plan);     // project_merge.cpp
 
 // Recomputes every node's estimated_rows from plan.h's heuristics (optimizer.cpp).

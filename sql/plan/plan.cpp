@@ -118,6 +118,10 @@ std::string Describe(const PlanNode& n) {
                 const SortKey& k = n.sort_keys[i];
                 out += (i > 0 ? ", " : "") + ExprString(k.expr) + (k.descending ? " DESC" : "");
             }
+            // A top-N sort keeps only the first limit+offset rows (limit_pushdown).
+            if (n.limit) out += " (top " + ExprString(n.limit);
+            if (n.limit && n.offset) out += " + " + ExprString(n.offset);
+            if (n.limit) out += ")";
             return out;
         }
         case PlanKind::kDistinct: return "Distinct";

@@ -109,6 +109,8 @@ struct PlanNode {
     std::vector<SortKey> sort_keys;
 
     // kLimit: constant-foldable expressions (parameters allowed); null: none.
+    // kSort: the same, copied from the Limit right above it by limit_pushdown: only the first
+    // limit+offset rows of the order are wanted (a top-N sort); null: all of them.
     BExpr limit;
     BExpr offset;
 

@@ -14,7 +14,7 @@ EXPLAIN SELECT title FROM movie WHERE year > 2000 ORDER BY title LIMIT 3
 ----
 QUERY PLAN
 Limit: 3 (rows=3)
-  Sort: title (rows=333)
+  Sort: title (top 3) (rows=3)
     Project: movie.title (rows=333)
       Scan movie filter=(movie.year > 2000) (rows=333)
 EXPLAIN
@@ -62,6 +62,9 @@ after access_path:
 Project: movie.id (rows=1)
   Scan movie primary key = (1) filter=(movie.id = 1) (rows=1)
 after join_algorithm:
+Project: movie.id (rows=1)
+  Scan movie primary key = (1) filter=(movie.id = 1) (rows=1)
+after limit_pushdown:
 Project: movie.id (rows=1)
   Scan movie primary key = (1) filter=(movie.id = 1) (rows=1)
 after project_merge:

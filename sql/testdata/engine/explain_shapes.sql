@@ -196,7 +196,7 @@ EXPLAIN SELECT name FROM author ORDER BY name DESC LIMIT 1 OFFSET 1
 ----
 QUERY PLAN
 Limit: 1 offset 1 (rows=1)
-  Sort: name DESC (rows=1000)
+  Sort: name DESC (top 1 + 1) (rows=2)
     Project: author.name (rows=1000)
       Scan author (rows=1000)
 EXPLAIN
@@ -401,6 +401,11 @@ Project: a.name (rows=1000)
   HashJoin inner: (a.id) = (w.author_id) (rows=1000)
     Scan author AS a (rows=1000)
     Scan work AS w index work_year = (1815) filter=(w.year = 1815) (rows=10)
+after limit_pushdown:
+Project: a.name (rows=1000)
+  HashJoin inner: (a.id) = (w.author_id) (rows=1000)
+    Scan author AS a (rows=1000)
+    Scan work AS w index work_year = (1815) filter=(w.year = 1815) (rows=10)
 after project_merge:
 Project: a.name (rows=1000)
   HashJoin inner: (a.id) = (w.author_id) (rows=1000)
@@ -443,6 +448,11 @@ Project: a.name (rows=1000)
     Scan author AS a (rows=1000)
     Scan work AS w (rows=1000)
 after join_algorithm:
+Project: a.name (rows=1000)
+  HashJoin semi: (a.id) = (w.author_id) (rows=1000)
+    Scan author AS a (rows=1000)
+    Scan work AS w (rows=1000)
+after limit_pushdown:
 Project: a.name (rows=1000)
   HashJoin semi: (a.id) = (w.author_id) (rows=1000)
     Scan author AS a (rows=1000)
