@@ -195,6 +195,12 @@ def small_page(page, path, trace_path, artifacts):
     check(after["cursor"] == nxt and after["label"] == nxt,
           f"the Right arrow key steps to the next shown event ({before['cursor']} -> {after['cursor']}, expected {nxt})")
     check(after["details"] != before["details"], "stepping updates the event panel")
+    page.eval("document.getElementById('speed').focus()")
+    for type_ in ("keyDown", "keyUp"):
+        page.call("Input.dispatchKeyEvent", type=type_, key="ArrowRight", code="ArrowRight",
+                  windowsVirtualKeyCode=39)
+    page.eval("document.getElementById('speed').blur()")
+    check(state(page)["cursor"] == nxt, "the arrow keys in the speed menu do not step")
     first_commit = next(i for i in range(after["cursor"] + 1, n) if kinds[i] == "commit")
     steps = sum(1 for i in range(after["cursor"] + 1, first_commit + 1) if kinds[i] != "apply")
     page.eval(f"orreryViewer.step({steps})")
@@ -272,11 +278,18 @@ def small_page(page, path, trace_path, artifacts):
     check(state(page)["cursor"] == shown[0], "the first button goes to the first shown event")
     page.eval("document.getElementById('speed').value = '1000000'; document.getElementById('play').click()")
     page.eval("new Promise((r) => setTimeout(r, 400))")
+    played = state(page)["cursor"]
+    # A jump while playing takes the playhead along: playing on (slowly) from there, the cursor
+    # stays near the jump's target instead of returning to where the playhead was.
+    page.eval("document.getElementById('speed').value = '1000'; document.getElementById('first').click()")
+    page.eval("new Promise((r) => setTimeout(r, 200))")
     page.eval("document.getElementById('play').click()")
     paused = state(page)["cursor"]
     page.eval("new Promise((r) => setTimeout(r, 200))")
-    check(paused > shown[0] and state(page)["cursor"] == paused,
-          f"play moves the cursor (to event {paused} at {t[paused] / 1e6:.3f}s) and pause stops it")
+    check(played > shown[0], f"play moves the cursor (to event {played} at {t[played] / 1e6:.3f}s in 0.4 s at 1 s/s)")
+    check(t[paused] < t[played], f"a jump while playing moves the playhead (paused at {t[paused] / 1e6:.3f}s)")
+    check(state(page)["cursor"] == paused, "pause stops the cursor")
+    page.eval("document.getElementById('speed').value = '10000'")
 
     # A click on the canvas selects the event under it: the fault on the sim lane.
     fault = next(i for i in range(n) if kinds[i] == "fault")
