@@ -21,7 +21,9 @@ fi
 }
 dir=$(mktemp -d)
 pid=""
+driver=""
 cleanup() {
+  [ -n "$driver" ] && kill -9 "$driver" 2>/dev/null
   if [ -n "$pid" ]; then kill -9 -- "-$pid" 2>/dev/null || kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; fi
   rm -rf "$dir"
 }
@@ -52,6 +54,10 @@ setsid "$chromium" --headless=new --no-sandbox --disable-gpu --no-first-run --no
   --remote-debugging-address=127.0.0.1 --remote-debugging-port=0 --user-data-dir="$dir/profile" \
   --window-size=1500,950 about:blank > "$dir/chromium.log" 2>&1 &
 pid=$!
+# If this script is killed with SIGKILL (a ctest timeout), no trap runs: a watcher kills Chromium
+# when the script is gone.
+( trap '' TERM INT; while kill -0 $$ 2>/dev/null; do sleep 1; done
+  kill -9 -- "-$pid" 2>/dev/null; rm -rf "$dir" ) > /dev/null 2>&1 &
 port=""
 for _ in $(seq 1 200); do
   [ -s "$dir/profile/DevToolsActivePort" ] && port=$(head -1 "$dir/profile/DevToolsActivePort") && break
@@ -60,5 +66,11 @@ for _ in $(seq 1 200); do
 done
 [ -n "$port" ] || { tail -20 "$dir/chromium.log"; fail "chromium did not open its DevTools port"; }
 
+# In the background, so that a TERM runs the trap at once rather than after the driver ends.
 /usr/bin/python3 "$here/browser_e2e_test.py" "$port" "$dir/trace.html" "$dir/run.jsonl" \
-  "$dir/big.html" "$dir/big.jsonl" "$artifacts"
+  "$dir/big.html" "$dir/big.jsonl" "$artifacts" &
+driver=$!
+wait "$driver"
+rc=$?
+driver=""
+exit "$rc"
