@@ -545,7 +545,11 @@
     renderLogs();
     requestDraw();
   }
-  function setCursor(i, follow = true) { if (i >= 0 && i < N) { cursor = i; updateCursor(follow); } }
+  // A step, jump or click while playing moves the playhead too (else the next frame would put
+  // the cursor back where the playhead was).
+  function setCursor(i, follow = true) {
+    if (i >= 0 && i < N) { cursor = i; if (playing) playT = T[i]; updateCursor(follow); }
+  }
   function step(n) {
     let c = cursor;
     for (let k = 0; k < Math.abs(n); k++) { const d = nextVisible(c, n > 0 ? 1 : -1); if (d < 0) break; c = d; }
@@ -622,7 +626,8 @@
   $('zoom-out').addEventListener('click', () => zoom(2));
   $('fit').addEventListener('click', () => { view = { t0: tMin, t1: tMax }; requestDraw(); });
   document.addEventListener('keydown', (e) => {
-    if (e.target.tagName === 'INPUT' && e.target.type !== 'checkbox' && e.target.type !== 'range') return;
+    // Keys typed into the time box or the speed menu are theirs.
+    if (e.target.tagName === 'SELECT' || (e.target.tagName === 'INPUT' && e.target.type !== 'checkbox' && e.target.type !== 'range')) return;
     if (e.key === 'ArrowRight') { step(e.shiftKey ? 10 : 1); e.preventDefault(); }
     else if (e.key === 'ArrowLeft') { step(e.shiftKey ? -10 : -1); e.preventDefault(); }
     else if (e.key === 'Home') $('first').click();
