@@ -1,0 +1,144 @@
+// The tpcb-like workload on the embedded database: the mix runs, contended clients abort and
+// uncontended ones do not, the invariant holds after a run, and the check catches a broken one.
+#include "sql/bench/tpcb.h"
+
+#include <catch2/catch.hpp>
+
+#include "sql/embedded.h"
+
+namespace orrery::sql::bench {
+namespace {
+
+std::unique_ptr<EmbeddedDatabase> Loaded(const TpcbOptions& options) {
+    auto db = EmbeddedDatabase::OpenInMemory();
+    REQUIRE(db.ok());
+    REQUIRE(LoadTpcbEmbedded(**db, options).ok());
+    return std::move(db).value();
+}
+
+TEST_CASE("tpcb_load_script_fills_every_table") {
+    TpcbOptions options{3, 7};
+    auto db = Loaded(options);
+    auto session = db->NewSession();
+    auto count = [&](const char* q) {
+        StatementOutcome o = db->Execute(*session, q);
+        REQUIRE(o.ok());
+        return o.value().rows.at(0).at(0).integer();
+    };
+    CHECK(count("SELECT COUNT(*) FROM branches") == 3);
+    CHECK(count("SELECT COUNT(*) FROM tellers") == 3 * kTpcbTellersPerBranch);
+    CHECK(count("SELECT COUNT(*) FROM accounts") == 7);
+    // Every account belongs to an existing branch (7 / 3 leaves a remainder for the last one).
+    CHECK(count("SELECT MAX(bid) FROM accounts") == 2);
+    CHECK(count("SELECT COUNT(*) FROM history") == 0);
+}
+
+TEST_CASE("tpcb_single_client_commits_every_transaction") {
+    TpcbOptions options{2, 100};
+    auto db = Loaded(options);
+    TpcbWorkload workload(options, 1, 7);
+    TpcbStats stats = RunTpcbEmbedded(*db, workload, 70);  // Seven statements each: ten.
+    CHECK(stats.committed == 10);
+    CHECK(stats.aborted == 0);
+    CHECK(stats.failed == 0);
+    REQUIRE(stats.latencies_us.size() == 10);
+    CHECK(stats.LatencyMs(0.5) == 0.007);  // Seven ticks of one statement each, 1 µs a tick.
+    auto balances = ReadTpcbBalancesEmbedded(*db);
+    REQUIRE(balances.ok());
+    CHECK(balances->history_rows == 10);
+    CHECK(CheckTpcbInvariant(*balances, stats.committed).ok());
+}
+
+TEST_CASE("tpcb_one_branch_interleaved_clients_abort_and_keep_the_invariant") {
+    TpcbOptions options{1, 1000};
+    auto db = Loaded(options);
+    TpcbWorkload workload(options, 4, 11);
+    TpcbStats stats = RunTpcbEmbedded(*db, workload, 200);
+    INFO(FormatTpcbSummary(stats, 1.0) << " first failure: " << stats.first_failure);
+    CHECK(stats.failed == 0);
+    CHECK(stats.unknown == 0);
+    CHECK(stats.committed > 0);
+    // All four update the one branch row in overlapping transactions: first committer wins.
+    CHECK(stats.aborted > 0);
+    auto balances = ReadTpcbBalancesEmbedded(*db);
+    REQUIRE(balances.ok());
+    INFO(FormatTpcbBalances(*balances));
+    CHECK(balances->history_rows == static_cast<int64_t>(stats.committed));
+    CHECK(CheckTpcbInvariant(*balances, stats.committed).ok());
+}
+
+TEST_CASE("tpcb_invariant_check_catches_a_lost_update") {
+    TpcbOptions options{4, 400};
+    auto db = Loaded(options);
+    TpcbWorkload workload(options, 3, 5);
+    TpcbStats stats = RunTpcbEmbedded(*db, workload, 100);
+    REQUIRE(stats.committed > 0);
+    auto before = ReadTpcbBalancesEmbedded(*db);
+    REQUIRE(before.ok());
+    REQUIRE(CheckTpcbInvariant(*before, stats.committed).ok());
+    // One account's update lost behind the workload's back: only accounts change.
+    auto session = db->NewSession();
+    REQUIRE(db->Execute(*session, "UPDATE accounts SET abalance = abalance + 1 WHERE aid = 0").ok());
+    auto after = ReadTpcbBalancesEmbedded(*db);
+    REQUIRE(after.ok());
+    Status broken = CheckTpcbInvariant(*after, stats.committed);
+    CHECK(broken.Is(Code::kCorruption));
+    CHECK(broken.message().find("sum(abalance) != sum(tbalance)") != std::string::npos);
+}
+
+TEST_CASE("tpcb_invariant_check_names_each_equality") {
+    TpcbBalances ok{5, 5, 5, 5, 2};
+    CHECK(CheckTpcbInvariant(ok, 2).ok());
+    CHECK(CheckTpcbInvariant(ok, std::nullopt).ok());
+    auto fails = [](TpcbBalances b, std::optional<uint64_t> committed, const char* what) {
+        Status s = CheckTpcbInvariant(b, committed);
+        INFO(s.ToString());
+        CHECK(s.Is(Code::kCorruption));
+        CHECK(s.message().find(what) != std::string::npos);
+    };
+    fails({5, 4, 5, 5, 2}, 2, "sum(abalance) != sum(tbalance)");
+    fails({5, 5, 4, 5, 2}, 2, "sum(tbalance) != sum(bbalance)");
+    fails({5, 5, 5, 4, 2}, 2, "sum(bbalance) != sum(history.delta)");
+    fails({5, 5, 5, 5, 3}, 2, "history rows != committed");
+}
+
+TEST_CASE("tpcb_balances_parse_nulls_as_zero_and_reject_other_rows") {
+    auto b = ParseTpcbBalances({Value::Null(), Value::Integer(1), Value::Integer(2),
+                                Value::Null(), Value::Integer(0)});
+    REQUIRE(b.ok());
+    CHECK(b->accounts == 0);
+    CHECK(b->tellers == 1);
+    CHECK(b->branches == 2);
+    CHECK(!ParseTpcbBalances({Value::Integer(1)}).ok());
+    CHECK(!ParseTpcbBalances({Value::String("x"), Value::Integer(1), Value::Integer(2),
+                              Value::Null(), Value::Integer(0)})
+               .ok());
+}
+
+TEST_CASE("tpcb_workload_rolls_back_a_failed_transaction_and_counts_it") {
+    TpcbOptions options{1, 10};
+    TpcbWorkload w(options, 1, 3);
+    CHECK(w.AtBoundary(0));
+    CHECK(w.Next(0, 0).text == "BEGIN");
+    CHECK(!w.AtBoundary(0));
+    w.OnReply(0, {TpcbReplyKind::kOk, true, ""}, 1);
+    CHECK(w.Next(0, 1).text.rfind("UPDATE accounts", 0) == 0);
+    w.OnReply(0, {TpcbReplyKind::kAborted, true, "could not serialize"}, 2);
+    CHECK(!w.AtBoundary(0));  // ROLLBACK owed.
+    CHECK(w.Next(0, 2).text == "ROLLBACK");
+    w.OnReply(0, {TpcbReplyKind::kOk, false, ""}, 3);
+    CHECK(w.AtBoundary(0));
+    CHECK(w.Next(0, 3).text == "BEGIN");
+    w.OnReply(0, {TpcbReplyKind::kFailed, false, "boom"}, 4);
+    CHECK(w.AtBoundary(0));  // Idle after the failure: nothing to roll back.
+    TpcbStats s = w.TakeStats();
+    CHECK(s.aborted == 1);
+    CHECK(s.failed == 1);
+    CHECK(s.first_failure == "boom");
+    CHECK(s.committed == 0);
+    CHECK(s.abort_percent() == 50.0);
+    CHECK(w.stats().tried() == 0);
+}
+
+}  // namespace
+}  // namespace orrery::sql::bench
