@@ -80,11 +80,12 @@ Result<pid_t> SpawnProcess(const std::vector<std::string>& argv, const SpawnOpti
     posix_spawnattr_t attr;
     posix_spawnattr_init(&attr);
     if (options.new_session) posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
+    const std::string& program = options.program.empty() ? args[0] : options.program;
     pid_t pid = 0;
-    int rc = ::posix_spawn(&pid, args[0].c_str(), &actions, &attr, cargs.data(), environ);
+    int rc = ::posix_spawn(&pid, program.c_str(), &actions, &attr, cargs.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attr);
-    if (rc != 0) return Status::IOError(fmt::format("spawn {}: {}", args[0], std::strerror(rc)));
+    if (rc != 0) return Status::IOError(fmt::format("spawn {}: {}", program, std::strerror(rc)));
     return pid;
 }
 

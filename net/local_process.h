@@ -37,9 +37,10 @@ struct SpawnOptions {
     std::string stdin_path = "/dev/null";  // Opened read-only as the child's stdin.
     std::string stdout_path;               // "" = inherit; else appended (stderr goes there too).
     bool new_session = true;               // setsid(), so terminal signals skip the child.
+    std::string program;                   // "" = argv[0]; else the path run, argv[0] kept as is.
 };
 
-// Starts argv[0] (a path) with argv. kIOError if the spawn fails. REQUIRES: !argv.empty().
+// Starts argv[0] (a path; or options.program) with argv. kIOError if the spawn fails. REQUIRES: !argv.empty().
 Result<pid_t> SpawnProcess(const std::vector<std::string>& argv, const SpawnOptions& options);
 
 // Waits for `pid` (a child of ours) to exit and returns its exit status (128+N if it died of

@@ -3,8 +3,8 @@
 //
 // What it does, in order:
 //   1. writes a cluster config on free localhost ports into a fresh directory (or --dir) and
-//      starts the nodes with `orrery cluster start` (this binary), each node fsyncing its Raft
-//      log and engine through storage/posix's PosixDisk;
+//      starts the nodes with `orrery cluster start` (this binary, through net::LocalCluster),
+//      each node fsyncing its Raft log and engine through storage/posix's PosixDisk;
 //   2. times 200 append+fsync pairs of 4 KiB in the same directory (MeasureFsyncLatency);
 //   3. write phase: --clients closed-loop clients, each a node::KvClient over net::TcpClient
 //      (the client every other tool runs), put 100-byte values to fresh keys for --duration;
@@ -29,7 +29,7 @@
 #include <vector>
 
 #include "net/client_env.h"
-#include "net/local_process.h"
+#include "net/local_cluster.h"
 #include "node/kv_client.h"
 #include "storage/posix/fsync_probe.h"
 #include "storage/posix/posix_disk.h"
@@ -174,14 +174,6 @@ void PrintPhase(const char* name, PhaseResult r) {
                Percentile(r.latencies_us, 0.50), Percentile(r.latencies_us, 0.99), max_ms);
 }
 
-int RunProgram(const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {net::SelfExecutable()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    net::SpawnOptions options;
-    auto status = net::RunProcess(argv, options, Duration::Seconds(60));
-    return status.ok() ? *status : -1;
-}
-
 void PrintFsync(const std::string& dir) {
     auto disk = storage::PosixDisk::Open(dir + "/fsync-probe", /*create_if_missing=*/true);
     if (!disk.ok()) return fmt::print("fsync probe: {}\n", disk.status().ToString());
@@ -195,40 +187,34 @@ void PrintFsync(const std::string& dir) {
 void RunBench(const BenchClusterArgs& a) {
     std::optional<Duration> duration = ParseDuration(a.duration);
     if (!duration || *duration <= Duration(0)) BadInput("bad --duration " + a.duration);
-    std::string dir = a.dir;
-    if (dir.empty()) {
-        std::string templ =
-            (std::filesystem::temp_directory_path() / "orrery-bench-XXXXXX").string();
-        if (::mkdtemp(templ.data()) == nullptr) BadInput("cannot create a temporary directory");
-        dir = templ;
-    }
-    auto config = net::FreeLocalhostConfig(a.nodes);
-    if (!config.ok()) BadInput(config.status().ToString());
-    std::filesystem::create_directories(dir);
-    std::ofstream(dir + "/config.json") << config->ToJson();
-    std::vector<std::string> start = {"cluster", "start", "--dir", dir};
-    if (!a.engine.empty()) start.insert(start.end(), {"--engine", a.engine});
-    if (a.trace) start.push_back("--trace");
-    if (a.no_group_commit) start.push_back("--no-group-commit");
+    net::LocalClusterOptions options;
+    options.nodes = a.nodes;
+    options.dir = a.dir;
+    options.temp_prefix = "orrery-bench";
+    options.keep = a.keep;
+    if (!a.engine.empty()) options.start_args.insert(options.start_args.end(), {"--engine", a.engine});
+    if (a.trace) options.start_args.push_back("--trace");
+    if (a.no_group_commit) options.start_args.push_back("--no-group-commit");
+    auto cluster = net::LocalCluster::Create(options);
+    if (!cluster.ok()) BadInput(cluster.status().ToString());
+    const std::string& dir = (*cluster)->dir();
     fmt::print("cluster: {} nodes in {} (fsync on, group commit {}), {} clients, {} per phase\n",
                a.nodes, dir, a.no_group_commit ? "off" : "on", a.clients, a.duration);
     std::fflush(stdout);
-    if (RunProgram(start) != 0) {
-        RunProgram({"cluster", "stop", "--dir", dir});
+    if (!(*cluster)->Start().ok()) {
         fmt::print(stderr, "orrery bench cluster: the cluster did not start\n");
-        throw CLI::RuntimeError(1);
+        throw CLI::RuntimeError(1);  // The destructor stops whatever started.
     }
     PrintFsync(dir);
     {
-        ClusterBench bench(*config, a.clients);
+        ClusterBench bench((*cluster)->config(), a.clients);
         bench.Run(/*write=*/true, Duration::Seconds(1));  // Warm-up: elect, connect, fill caches.
         PrintPhase("writes", bench.Run(/*write=*/true, *duration));
         std::fflush(stdout);
         if (!a.skip_reads) PrintPhase("reads", bench.Run(/*write=*/false, *duration));
     }
     PrintFsync(dir);
-    RunProgram({"cluster", "stop", "--dir", dir});
-    if (!a.keep && a.dir.empty()) std::filesystem::remove_all(dir);
+    (*cluster)->Stop().IgnoreError();
 }
 
 }  // namespace

@@ -4,8 +4,9 @@
 // Prints one row per phase: each engine's time and ops/s, and the time ratio. The phases' check
 // values must agree between the engines; a mismatch is reported and exits 1.
 //
-// With --cluster it instead runs a tpcb-like mix on a real five-node localhost cluster through
-// the nodes' SQL sessions (tools/bench_sql_cluster.h): TPS, p50/p99 latency and abort rate.
+// With --cluster it instead runs the tpcb-like mix of sql/bench/tpcb.h on a real five-node
+// localhost cluster through the nodes' SQL sessions (tools/bench_sql_cluster.h): TPS, p50/p99
+// latency, abort rate, and the mix's invariant checked at the end.
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -39,6 +40,7 @@ struct BenchSqlArgs {
     bool cluster = false;
     benchsql::ClusterBenchArgs cluster_args;
     std::string duration = "20s";
+    std::string warmup = "2s";
 };
 
 struct EngineRun {
@@ -139,7 +141,11 @@ void Run(const BenchSqlArgs& args) {
         std::optional<Duration> d = ParseDuration(args.duration);
         if (!d || *d <= Duration(0)) Fail("bad --duration " + args.duration, 2);
         c.duration = *d;
+        std::optional<Duration> w = ParseDuration(args.warmup);
+        if (!w || *w < Duration(0)) Fail("bad --warmup " + args.warmup, 2);
+        c.warmup = *w;
         c.dir = args.dir;
+        if (Status valid = sql::bench::ValidateTpcb(c.tpcb); !valid.ok()) Fail(valid.message(), 2);
         int status = benchsql::RunClusterBench(c);
         if (status != 0) throw CLI::RuntimeError(status);
         return;
@@ -198,12 +204,14 @@ void Register_benchsql(CLI::App& app) {
         ->check(CLI::Range(1, 9))->capture_default_str();
     cmd->add_option("--clients", args->cluster_args.clients, "--cluster: concurrent clients")
         ->check(CLI::Range(1, 256))->capture_default_str();
-    cmd->add_option("--branches", args->cluster_args.branches,
+    cmd->add_option("--branches", args->cluster_args.tpcb.branches,
                     "--cluster: branches (contention: each transaction updates one)")
         ->check(CLI::Range(1, 100000))->capture_default_str();
-    cmd->add_option("--accounts", args->cluster_args.accounts, "--cluster: account rows")
+    cmd->add_option("--accounts", args->cluster_args.tpcb.accounts, "--cluster: account rows")
         ->check(CLI::Range(1, 10000000))->capture_default_str();
     cmd->add_option("--duration", args->duration, "--cluster: measured time")
+        ->capture_default_str();
+    cmd->add_option("--warmup", args->warmup, "--cluster: unmeasured time before it")
         ->capture_default_str();
     cmd->add_flag("--keep", args->cluster_args.keep, "--cluster: keep the cluster directory");
     cmd->callback([args] { Run(*args); });

@@ -25,14 +25,11 @@
 // A node killed while partitioned comes back still partitioned (its block file stays).
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -55,10 +52,9 @@
 #include "net/cluster_config.h"
 #include "net/logger.h"
 #include "net/client_env.h"
+#include "net/local_process.h"
 #include "node/kv_client.h"
 #include "raft/raft.h"
-
-extern char** environ;
 
 namespace orrery::tools {
 namespace {
@@ -174,24 +170,14 @@ bool WaitGone(pid_t pid, std::chrono::milliseconds timeout) {
     return true;
 }
 
-// True once something accepts connections on 127.0.0.1:port.
-bool PortOpen(uint16_t port) {
-    boost::asio::io_context io;
-    boost::asio::ip::tcp::socket socket(io);
-    boost::system::error_code ec;
-    socket.connect({boost::asio::ip::make_address("127.0.0.1"), port}, ec);
-    return !ec;
-}
-
-// Spawns `orrery node` for id in its own session, stdout/stderr appended to nN.log.
 // The PostgreSQL port of node id in the config, or 0 when it has none.
 uint16_t PgPort(const net::ClusterConfig& config, uint32_t id) {
     const std::string& pg = config.nodes.at(NodeId(id)).pg;
     return pg.empty() ? 0 : net::ParseHostPort(pg)->port;
 }
 
+// Spawns `orrery node` for id in its own session, stdout/stderr appended to nN.log.
 Result<pid_t> Spawn(const ClusterArgs& a, const net::ClusterConfig& config, uint32_t id) {
-    std::string exe = std::filesystem::read_symlink("/proc/self/exe").string();
     std::vector<std::string> args = {"orrery", "node", "--id", std::to_string(id), "--config",
                                      ConfigPath(a), "--data", NodeFile(a, id, ""),
                                      "--block-file", NodeFile(a, id, ".blocked")};
@@ -205,24 +191,11 @@ Result<pid_t> Spawn(const ClusterArgs& a, const net::ClusterConfig& config, uint
     if (a.snapshot_entries != 0) {
         args.insert(args.end(), {"--snapshot-entries", std::to_string(a.snapshot_entries)});
     }
-    std::vector<char*> argv;
-    for (auto& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    std::string log = NodeFile(a, id, ".log");
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND,
-                                     0644);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
-    pid_t pid = 0;
-    int rc = ::posix_spawn(&pid, exe.c_str(), &actions, &attr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
-    if (rc != 0) return Status::IOError(fmt::format("spawn {}: {}", exe, std::strerror(rc)));
+    net::SpawnOptions options;
+    options.program = net::SelfExecutable();  // argv[0] stays "orrery".
+    options.stdout_path = NodeFile(a, id, ".log");
+    options.new_session = true;
+    ORRERY_ASSIGN_OR_RETURN(pid_t pid, net::SpawnProcess(args, options));
     std::ofstream(NodeFile(a, id, ".pid")) << pid << "\n";
     return pid;
 }
@@ -240,8 +213,11 @@ bool StartNode(const ClusterArgs& a, const net::ClusterConfig& config, uint32_t 
     }
     uint16_t port = net::ParseHostPort(config.nodes.at(NodeId(id)).client)->port;
     uint16_t pg = PgPort(config, id);
+    std::string client = fmt::format("127.0.0.1:{}", port);  // The node runs here, whatever
+    std::string pg_address = fmt::format("127.0.0.1:{}", pg);  // host the config names.
     auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
-    while (!PortOpen(port) || (pg != 0 && !PortOpen(pg))) {
+    while (!net::PortAcceptsConnections(client) ||
+           (pg != 0 && !net::PortAcceptsConnections(pg_address))) {
         if (Gone(*pid) || std::chrono::steady_clock::now() > deadline) {
             fmt::print(stderr, "n{}: did not come up; see {}\n", id, NodeFile(a, id, ".log"));
             std::filesystem::remove(NodeFile(a, id, ".pid"));
