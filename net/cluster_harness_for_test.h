@@ -6,8 +6,9 @@
 // command lines together, exactly as a user runs them. net/ may not include node/, and does not
 // need to: every observation goes through the CLI's output lines.
 //
-// Each harness lives in a fresh temporary directory with a config on free localhost ports.
-// The destructor resumes (SIGCONT) and stops every node it started, then removes the directory.
+// Each harness is a net::LocalCluster: a fresh temporary directory with a config on free
+// localhost ports. The destructor resumes (SIGCONT) every node, then the LocalCluster stops them
+// and removes the directory.
 #pragma once
 
 #include <catch2/catch.hpp>
@@ -20,6 +21,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -27,6 +29,7 @@
 #include <vector>
 
 #include "net/cluster_config.h"
+#include "net/local_cluster.h"
 #include "net/local_process.h"
 
 namespace orrery::net::testing {
@@ -71,27 +74,28 @@ public:
 
     // Starts a cluster with extra `orrery cluster start` arguments (e.g. "--trace").
     explicit ClusterHarness(std::vector<std::string> start_args = {}) {
-        std::string templ = (std::filesystem::temp_directory_path() / "orrery-e2e-XXXXXX").string();
-        REQUIRE(::mkdtemp(templ.data()) != nullptr);
-        dir_ = templ;
-        auto config = FreeLocalhostConfig(kNodes);
-        REQUIRE(config.ok());
-        std::ofstream(dir_ + "/config.json") << config->ToJson();
+        LocalClusterOptions options;
+        options.nodes = kNodes;
+        options.temp_prefix = "orrery-e2e";
+        options.binary = ORRERY_BINARY;
+        options.start_args = start_args;
+        options.log_name = "cli.out";
+        options.command_timeout = Duration::Seconds(30);
+        auto cluster = LocalCluster::Create(options);
+        REQUIRE(cluster.ok());
+        cluster_ = std::move(cluster).value();
+        dir_ = cluster_->dir();
         start_args_ = std::move(start_args);
-        std::vector<std::string> args = {"cluster", "start"};
-        args.insert(args.end(), start_args_.begin(), start_args_.end());
-        auto status = Orrery(args);
+        orrery::Status started = cluster_->Start();
         INFO(ReadFile(dir_ + "/cli.out"));
-        REQUIRE(status == 0);
+        REQUIRE(started.ok());
     }
 
     ~ClusterHarness() {
         for (int id = 1; id <= kNodes; ++id) {
             if (auto pid = Pid(id)) ::kill(*pid, SIGCONT);
         }
-        Orrery({"cluster", "stop"});
-        std::error_code ec;
-        std::filesystem::remove_all(dir_, ec);
+        // cluster_'s destructor stops the nodes and removes the directory.
     }
 
     const std::string& dir() const { return dir_; }
@@ -216,6 +220,7 @@ public:
     const std::vector<std::string>& start_args() const { return start_args_; }
 
 private:
+    std::unique_ptr<LocalCluster> cluster_;
     std::string dir_;
     std::vector<std::string> start_args_;
 };

@@ -62,6 +62,9 @@ Result<std::unique_ptr<LocalCluster>> LocalCluster::Create(LocalClusterOptions o
         if (ec) return Status::IOError(fmt::format("cannot create {}: {}", o.dir, ec.message()));
         c->dir_ = o.dir;
     }
+    if (c->options_.log_path.empty() && !o.log_name.empty()) {
+        c->options_.log_path = c->dir_ + "/" + o.log_name;
+    }
     ORRERY_ASSIGN_OR_RETURN(c->config_, FreeLocalhostConfig(o.nodes));
     std::ofstream out(c->dir_ + "/config.json");
     out << c->config_.ToJson();

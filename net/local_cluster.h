@@ -31,6 +31,7 @@ struct LocalClusterOptions {
     std::string binary;                   // The `orrery` binary; "" = this executable.
     std::vector<std::string> start_args;  // Extra `orrery cluster start` arguments.
     std::string log_path;                 // The commands' output: "" = inherited, else appended.
+    std::string log_name;                 // Else a file of this name in the cluster directory.
     bool keep = false;                    // Keep a created directory at the end.
     Duration command_timeout = Duration::Seconds(60);
 };
