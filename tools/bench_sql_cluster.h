@@ -212,6 +212,7 @@ inline int RunClusterBench(const ClusterBenchArgs& a) {
         auto [warm, unused] = clients.Run(a.warmup, interrupted);  // Connections, the leader.
         auto [stats, seconds] = clients.Run(a.duration, interrupted);
         fmt::print("{}\n", sql::bench::FormatTpcbSummary(stats, seconds));
+        fmt::print("abort causes: {}\n", sql::bench::FormatTpcbAbortCauses(stats));
         if (stats.failed > 0) fmt::print("first failure: {}\n", stats.first_failure);
         std::optional<uint64_t> committed;
         if (warm.unknown == 0 && stats.unknown == 0) committed = warm.committed + stats.committed;

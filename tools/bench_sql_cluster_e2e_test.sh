@@ -33,6 +33,7 @@ echo "$out" | grep -Eq '^tpcb-like: [0-9]+ TPS  committed=[1-9][0-9]* aborted=[0
   || fail "no summary line: $out"
 echo "$out" | grep -q '^invariant: ok' || fail "no 'invariant: ok': $out"
 echo "$out" | grep -q '^balances: sum(abalance)=' || fail "no balances line: $out"
+echo "$out" | grep -Eq '^abort causes: ' || fail "no abort causes line: $out"
 [ -z "$(nodes_of "$tmp/run1")" ] || fail "nodes still run after the benchmark: $(nodes_of "$tmp/run1")"
 ls "$tmp"/run1/n*.pid >/dev/null 2>&1 && fail "pid files left: $(ls "$tmp"/run1)"
 

@@ -168,7 +168,10 @@ void TpcbWorkload::OnReply(int client, const TpcbReply& reply, int64_t now_us) {
 
 void TpcbWorkload::Count(const TpcbReply& reply) {
     switch (reply.kind) {
-        case TpcbReplyKind::kAborted: ++stats_.aborted; break;
+        case TpcbReplyKind::kAborted:
+            ++stats_.aborted;
+            ++stats_.abort_causes[TpcbAbortCause(reply.message)];
+            break;
         case TpcbReplyKind::kUnknown: ++stats_.unknown; break;
         case TpcbReplyKind::kFailed:
             if (stats_.failed++ == 0) stats_.first_failure = reply.message;
@@ -213,6 +216,24 @@ Status CheckTpcbInvariant(const TpcbBalances& b, std::optional<uint64_t> committ
                        static_cast<int64_t>(*committed));
     }
     return Status::Ok();
+}
+
+std::string TpcbAbortCause(const std::string& message) {
+    auto has = [&](const char* phrase) { return message.find(phrase) != std::string::npos; };
+    if (has("write-write conflict")) return "write-write";
+    if (has("-> this -rw(")) return "rw-pivot";
+    if (has("dangerous structure this -rw(")) return "rw-reader";
+    if (has("unlogged read-only transaction may have seen")) return "rw-unlogged-reader";
+    if (has("below the GC horizon")) return "gc-horizon";
+    return "other";
+}
+
+std::string FormatTpcbAbortCauses(const TpcbStats& stats) {
+    std::string out;
+    for (const auto& [cause, n] : stats.abort_causes) {
+        out += fmt::format("{}{}={}", out.empty() ? "" : " ", cause, n);
+    }
+    return out.empty() ? "none" : out;
 }
 
 std::string FormatTpcbBalances(const TpcbBalances& b) {

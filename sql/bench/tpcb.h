@@ -29,6 +29,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -91,6 +92,8 @@ struct TpcbStats {
     uint64_t unknown = 0;  // Unknown outcome.
     std::vector<int64_t> latencies_us;  // BEGIN sent to COMMIT's reply, of committed ones.
     std::string first_failure;          // The first kFailed message, for the report.
+    // Aborts by cause (TpcbAbortCause of their messages), to tell real conflicts from spurious.
+    std::map<std::string, uint64_t> abort_causes;
 
     uint64_t tried() const { return committed + aborted + failed + unknown; }
     // Aborted over tried, in percent (0 when nothing was tried).
@@ -157,6 +160,16 @@ Result<TpcbBalances> ParseTpcbBalances(const std::vector<Value>& row);
 // run with no unknown outcomes), history_rows == committed. kCorruption naming the first
 // equality that fails.
 Status CheckTpcbInvariant(const TpcbBalances& balances, std::optional<uint64_t> committed);
+
+// The cause an abort's message names, from the MVCC layer's wording (mvcc/conflicts.cpp,
+// mvcc/mvcc.cpp): "write-write" (a newer version of a key this transaction writes: first
+// committer wins), "rw-pivot" and "rw-reader" (SSI's dangerous structure, this transaction as
+// its pivot or as its reader), "rw-unlogged-reader" (a key read was overwritten, and an unlogged
+// reader may have seen that), "gc-horizon", else "other".
+std::string TpcbAbortCause(const std::string& message);
+
+// "write-write=N rw-pivot=M ..." in the causes' name order ("none" when there are none).
+std::string FormatTpcbAbortCauses(const TpcbStats& stats);
 
 // "a=.. t=.. b=.. h=.. rows=.." for a report.
 std::string FormatTpcbBalances(const TpcbBalances& balances);

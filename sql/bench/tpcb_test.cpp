@@ -61,6 +61,9 @@ TEST_CASE("tpcb_one_branch_interleaved_clients_abort_and_keep_the_invariant") {
     CHECK(stats.committed > 0);
     // All four update the one branch row in overlapping transactions: first committer wins.
     CHECK(stats.aborted > 0);
+    INFO(FormatTpcbAbortCauses(stats));
+    CHECK(stats.abort_causes.size() == 1);
+    CHECK(stats.abort_causes["write-write"] == stats.aborted);
     auto balances = ReadTpcbBalancesEmbedded(*db);
     REQUIRE(balances.ok());
     INFO(FormatTpcbBalances(*balances));
@@ -146,6 +149,24 @@ TEST_CASE("tpcb_invariant_check_names_each_equality") {
     fails({5, 5, 4, 5, 2}, 2, "sum(tbalance) != sum(bbalance)");
     fails({5, 5, 5, 4, 2}, 2, "sum(bbalance) != sum(history.delta)");
     fails({5, 5, 5, 5, 3}, 2, "history rows != committed");
+}
+
+TEST_CASE("tpcb_abort_causes_follow_the_mvcc_messages") {
+    CHECK(TpcbAbortCause("serialization failure: write-write conflict on k: v9 wrote it after "
+                         "snapshot v3; retry") == "write-write");
+    CHECK(TpcbAbortCause("serialization failure: dangerous structure v4 -rw(a)-> this -rw(b)-> "
+                         "v5, and v5 committed first") == "rw-pivot");
+    CHECK(TpcbAbortCause("serialization failure: dangerous structure this -rw(a)-> v4 -rw-> v5, "
+                         "and v5 committed first") == "rw-reader");
+    CHECK(TpcbAbortCause("serialization failure: v5 overwrote what this transaction read after "
+                         "its snapshot v3, and an unlogged read-only transaction may have seen "
+                         "v5 but not this one") == "rw-unlogged-reader");
+    CHECK(TpcbAbortCause("snapshot v1 is below the GC horizon v7: retry") == "gc-horizon");
+    CHECK(TpcbAbortCause("something else") == "other");
+    TpcbStats s;
+    CHECK(FormatTpcbAbortCauses(s) == "none");
+    s.abort_causes = {{"write-write", 3}, {"rw-pivot", 1}};
+    CHECK(FormatTpcbAbortCauses(s) == "rw-pivot=1 write-write=3");
 }
 
 TEST_CASE("tpcb_balances_parse_nulls_as_zero_and_reject_other_rows") {
