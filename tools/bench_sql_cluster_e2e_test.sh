@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # End-to-end test of `orrery bench sql --cluster`: a short tpcb-like run (4 clients, 3 s, on a
 # five-node cluster on free ports) must print TPS, the abort rate, p50/p99 and `invariant: ok`,
-# and leave no node running; a second run stopped by SIGTERM in its measured phase must exit 130
-# and stop its nodes too. The trap stops every cluster and the benchmark on any other path.
+# and leave no node running. Failed and unknown transactions are allowed: a loaded machine may
+# see a leader change, and the invariant must survive it. A second run, stopped by SIGTERM in
+# its measured phase, must exit 130 and stop its nodes too. The trap stops every cluster and the
+# benchmark on any other path.
 # Usage: bench_sql_cluster_e2e_test.sh ORRERY_BINARY
 set -u
 orrery=$1
@@ -29,7 +31,7 @@ args=(bench sql --cluster --clients 4 --branches 4 --accounts 1000 --warmup 1s)
 # 1. A run to the end.
 "$orrery" "${args[@]}" --duration 3s --dir "$tmp/run1" >"$tmp/out1" 2>&1 || fail "exited $?: $(cat "$tmp/out1")"
 out=$(cat "$tmp/out1")
-echo "$out" | grep -Eq '^tpcb-like: [0-9]+ TPS  committed=[1-9][0-9]* aborted=[0-9]+ abort rate=[0-9.]+% failed=0 unknown=[0-9]+  latency p50=[0-9.]+ms p99=[0-9.]+ms$' \
+echo "$out" | grep -Eq '^tpcb-like: [0-9]+ TPS  committed=[1-9][0-9]* aborted=[0-9]+ abort rate=[0-9.]+% failed=[0-9]+ unknown=[0-9]+  latency p50=[0-9.]+ms p99=[0-9.]+ms$' \
   || fail "no summary line: $out"
 echo "$out" | grep -q '^invariant: ok' || fail "no 'invariant: ok': $out"
 echo "$out" | grep -q '^balances: sum(abalance)=' || fail "no balances line: $out"
