@@ -201,8 +201,10 @@ void RunBench(const BenchClusterArgs& a) {
     fmt::print("cluster: {} nodes in {} (fsync on, group commit {}), {} clients, {} per phase\n",
                a.nodes, dir, a.no_group_commit ? "off" : "on", a.clients, a.duration);
     std::fflush(stdout);
-    if (!(*cluster)->Start().ok()) {
-        fmt::print(stderr, "orrery bench cluster: the cluster did not start\n");
+    Status up = (*cluster)->Start();
+    if (up.ok()) up = (*cluster)->WaitForLeader(Duration::Seconds(20));
+    if (!up.ok()) {
+        fmt::print(stderr, "orrery bench cluster: the cluster did not start: {}\n", up.ToString());
         throw CLI::RuntimeError(1);  // The destructor stops whatever started.
     }
     PrintFsync(dir);
