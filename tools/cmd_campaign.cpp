@@ -50,10 +50,7 @@ struct CampaignArgs {
     std::exit(1);
 }
 
-[[noreturn]] void BadInput(const std::string& message) {
-    fmt::print(stderr, "orrery campaign: {}\n", message);
-    throw CLI::RuntimeError(2);
-}
+constexpr BadInputError BadInput{"campaign"};
 
 std::pair<uint64_t, uint64_t> ParseSeeds(const std::string& text) {
     size_t dots = text.find("..");

@@ -57,6 +57,7 @@
 #include "net/client_env.h"
 #include "node/kv_client.h"
 #include "raft/raft.h"
+#include "tools/cli_util.h"
 
 extern char** environ;
 
@@ -84,10 +85,7 @@ struct ClusterArgs {
     std::vector<std::string> bugs;  // --bug NAME for every node (start, restart).
 };
 
-[[noreturn]] void BadInput(const std::string& message) {
-    fmt::print(stderr, "orrery cluster: {}\n", message);
-    throw CLI::RuntimeError(2);
-}
+constexpr BadInputError BadInput{"cluster"};
 
 std::string Path(const ClusterArgs& a, const std::string& name) {
     return (std::filesystem::path(a.dir) / name).string();

@@ -49,10 +49,7 @@ struct SimArgs {
     std::exit(1);
 }
 
-[[noreturn]] void BadInput(const std::string& message) {
-    fmt::print(stderr, "orrery sim: {}\n", message);
-    throw CLI::RuntimeError(2);
-}
+constexpr BadInputError BadInput{"sim"};
 
 jepsen::runner::RunOptions ToOptions(const SimArgs& a) {
     jepsen::runner::RunOptions o;

@@ -11,12 +11,15 @@
 #include <unistd.h>
 
 #include "trace/trace_html.h"
+#include "tools/cli_util.h"
 #include "tools/trace_page.h"
 #include "tools/trace_render.h"
 #include "tools/trace_step.h"
 
 namespace orrery::tools {
 namespace {
+
+constexpr BadInputError BadInput{"trace"};
 
 struct TraceArgs {
     std::string file;
@@ -30,24 +33,20 @@ struct TraceArgs {
 std::vector<TraceEvent> LoadOrExit(const std::string& path) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) {
-        fmt::print(stderr, "orrery trace: '{}' is a directory, not a trace file\n", path);
-        throw CLI::RuntimeError(2);
+        BadInput(fmt::format("'{}' is a directory, not a trace file", path));
     }
     std::ifstream in(path);
     if (!in) {
-        fmt::print(stderr, "orrery trace: cannot read '{}'\n", path);
-        throw CLI::RuntimeError(2);
+        BadInput(fmt::format("cannot read '{}'", path));
     }
     std::stringstream buf;
     buf << in.rdbuf();
     auto events = ParseTrace(buf.str());
     if (!events.ok()) {
-        fmt::print(stderr, "orrery trace: {}: {}\n", path, events.status().message());
-        throw CLI::RuntimeError(2);
+        BadInput(fmt::format("{}: {}", path, events.status().message()));
     }
     if (events->empty()) {
-        fmt::print(stderr, "orrery trace: '{}' holds no trace events\n", path);
-        throw CLI::RuntimeError(2);
+        BadInput(fmt::format("'{}' holds no trace events", path));
     }
     return std::move(events).value();
 }
@@ -69,8 +68,7 @@ TraceFilter FilterOrExit(const TraceArgs& a) {
     if (!a.to.empty()) words.push_back("to=" + a.to);
     for (const auto& w : words) {
         if (Status s = filter.ParseWord(w); !s.ok()) {
-            fmt::print(stderr, "orrery trace: {}\n", s.message());
-            throw CLI::RuntimeError(2);
+            BadInput(s.message());
         }
     }
     return filter;
@@ -103,8 +101,7 @@ void RunStep(const TraceArgs& a) {
     TraceStepper stepper(LoadOrExit(a.file));
     auto first = stepper.Handle(FilterCommand(a));
     if (!first.ok()) {
-        fmt::print(stderr, "orrery trace: {}\n", first.status().message());
-        throw CLI::RuntimeError(2);
+        BadInput(first.status().message());
     }
     fmt::print("{}\n(h for help, q to quit)\n", first.value());
     bool interactive = isatty(STDIN_FILENO);
@@ -128,8 +125,7 @@ void WriteFileOrExit(const std::string& path, const std::string& text) {
     out << text;
     out.close();
     if (!out) {
-        fmt::print(stderr, "orrery trace: cannot write '{}'\n", path);
-        throw CLI::RuntimeError(2);
+        BadInput(fmt::format("cannot write '{}'", path));
     }
 }
 
