@@ -93,7 +93,9 @@ void PrintResult(const jepsen::runner::RunResult& r, double wall_seconds) {
         fmt::print("supervisor restarts: {} (servers halted on disk errors)\n", r.supervisor_restarts);
     }
     fmt::print("invariants: {}\n", r.invariants.ok() ? "ok" : r.invariants.ToString());
-    if (r.liveness.ok()) {
+    if (!r.liveness_checked) {
+        fmt::print("liveness: not checked (the invariant stopped the run first)\n");
+    } else if (r.liveness.ok()) {
         fmt::print("liveness: ok (progress {} after healing)\n", r.recovery);
     } else {
         fmt::print("liveness: FAILED: {}\n", r.liveness.ToString());

@@ -89,6 +89,7 @@ struct RunResult {
     uint64_t supervisor_restarts = 0;       // Servers restarted after a halt or failed open.
     Status invariants;                      // OK, or the first invariant that broke.
     Status liveness;                        // OK, or why the liveness phase failed.
+    bool liveness_checked = true;           // False when an invariant stopped the run first.
     Duration recovery;                      // Heal -> liveness satisfied.
     // The history checker's verdict (linearizability for kv; the bank or Elle checker for the
     // transactional workloads): "valid", "invalid", "unknown" or "skipped".
