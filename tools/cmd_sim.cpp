@@ -7,6 +7,7 @@
 // printed), 2 on bad input.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <chrono>
 #include <cstdio>
@@ -135,7 +136,11 @@ void RunSim(const SimArgs& a) {
     jepsen::runner::RunOptions o = ToOptions(a);
     fmt::print("seed: {}\n", o.seed);
     fmt::print("faults: {}\n", o.faults.ToString());
+    if (!o.bugs.empty()) fmt::print("bugs: {}\n", fmt::join(o.bugs, " "));
     std::fflush(stdout);
+    for (const std::string& warning : jepsen::runner::BugWarnings(o)) {
+        fmt::print(stderr, "orrery sim: warning: {}\n", warning);
+    }
     if (a.check_determinism) return RunDeterminism(o);
     auto start = std::chrono::steady_clock::now();
     // Progress on stderr for a run that takes more than a few seconds of wall time, every few

@@ -77,6 +77,13 @@ inline constexpr Duration kMaxRunDuration = Duration::Seconds(3600);
 // InvalidArgument naming the problem, or OK.
 Status ValidateRunOptions(const RunOptions& options);
 
+// One line per bug switch in options.bugs that this run cannot show: the workload never runs
+// the code it breaks (mvcc.snapshot-only on the kv registers), or the fault plan never makes it
+// matter (raft.commit-old-term needs leaders to change under partitions, crashes or pauses;
+// with faults "none" the run passes, switch or not). Empty when every switch can fire. A
+// warning, not an error: the run is valid, only unlikely to teach what the switch is for.
+std::vector<std::string> BugWarnings(const RunOptions& options);
+
 struct RunResult {
     uint64_t seed = 0;
     std::string fault_plan;                 // Canonical form.
