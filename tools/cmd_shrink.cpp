@@ -63,6 +63,9 @@ void RunShrink(const ShrinkArgs& a) {
                result->steps.empty() ? "nothing (already minimal)" : fmt::format(
                    "{}", fmt::join(result->steps, ", ")),
                result->smallest.ReplayCommand());
+    // The kind alone ("linearizability") does not say what broke: the smallest run's whole
+    // message does, and it is the one a reader replays.
+    fmt::print("smallest run's failure:\n{}\n", result->smallest_failure);
 }
 
 }  // namespace

@@ -136,6 +136,14 @@ std::vector<std::string> BugWarnings(const RunOptions& o) {
     return out;
 }
 
+std::string RunResult::FailureMessage() const {
+    std::string kind = FailureKind();
+    if (kind.empty()) return "";
+    if (kind == "invariant") return invariants.ToString();
+    if (kind == "liveness") return liveness.ToString();
+    return linearizability_report;
+}
+
 std::string RunResult::FailureKind() const {
     if (!invariants.ok()) return "invariant";
     if (!liveness.ok()) return "liveness";

@@ -113,6 +113,9 @@ struct RunResult {
     // model whose checker found the history invalid ("bank", "list-append").
     std::string FailureKind() const;
     bool failed() const { return !FailureKind().empty(); }
+    // What went wrong, in full: the invariant's or the liveness phase's status, or the
+    // checker's report (every line of it). "" when the run passed.
+    std::string FailureMessage() const;
 };
 
 // A run that has been built but not yet run; the determinism check builds two.
