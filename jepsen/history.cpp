@@ -31,6 +31,8 @@ std::string RenderOp(const Op& op) {
     j["key"] = op.key;
     j["value"] = op.value;
     if (!op.error.empty()) j["error"] = op.error;
+    if (op.node != 0) j["node"] = op.node;
+    if (op.server != 0) j["server"] = op.server;
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -69,6 +71,10 @@ Result<Op> ParseOp(std::string_view line) {
     }
     if (auto it = j.find("value"); it != j.end()) op.value = *it;
     if (auto it = j.find("error"); it != j.end() && it->is_string()) op.error = it->get<std::string>();
+    if (auto it = j.find("node"); it != j.end() && it->is_number_integer()) op.node = it->get<int64_t>();
+    if (auto it = j.find("server"); it != j.end() && it->is_number_integer()) {
+        op.server = it->get<int64_t>();
+    }
     return op;
 }
 

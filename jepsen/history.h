@@ -15,6 +15,8 @@
 // type (invoke|ok|fail|info), f (the function: read, write, cas, transfer, txn, add, ...),
 // key (string; "" when the op spans keys), value (any JSON: a register value, [old,new] for cas,
 // a list of micro-ops for txn: [["append","x",3],["r","y",[1,2]]], ...), and optional error text.
+// Optional, for explanations only: node (the client endpoint, e.g. 1002) and, on a completion,
+// server (the server whose reply decided it).
 //
 // Faults are recorded as Jepsen records them: events of the process "nemesis" (the only
 // non-integer process), always of type info, one when a fault begins and one when it ends:
@@ -51,6 +53,9 @@ struct Op {
     std::string key;         // The key, or "" for multi-key ops.
     nlohmann::json value;    // Arguments on invoke, results on completion.
     std::string error;       // Why it failed or is unknown (fail/info only).
+    // Who, for explanations (no checker judges them; 0 = not recorded, and not rendered):
+    int64_t node = 0;        // The client endpoint that ran the op (1000 and up: "c1000").
+    int64_t server = 0;      // On a completion: the server whose reply decided it.
 };
 
 // True for a nemesis event (a fault beginning or ending), which no checker judges.

@@ -138,6 +138,7 @@ void KvClient::OnMessage(NodeId from, std::string_view datagram) {
 
 void KvClient::OnReply(NodeId from, const ClientReply& reply) {
     KvOutcome out;
+    out.server = from;  // Kept only by the replies that finish the op.
     out.code = reply.code;
     out.value = reply.value;
     switch (reply.code) {

@@ -48,6 +48,7 @@ struct KvOutcome {
     std::optional<ServerStatus> status;                      // A status request's result.
     std::string error;                                       // Why, for fail and info.
     int attempts = 0;                                        // Requests sent for this op.
+    NodeId server;  // The server whose reply decided the op; 0 when none did (a timeout).
 };
 
 // Returns "ok", "fail" or "info".

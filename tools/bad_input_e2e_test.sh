@@ -40,4 +40,7 @@ expect 2 'is a directory' -- trace show "$dir/adir"
 expect 2 'empty time window' -- trace show "$trace" --from 500ms --to 100ms
 # A filter that matches nothing is a valid question with an empty answer: exit 0, said on stderr.
 expect 0 'matches the filter' -- trace show "$trace" --kind nosuch
+# A kind that is really a message type is named, with the filter that works.
+expect 0 'is a message type, not an event kind: filter it with msg=Vote' -- trace show "$trace" --kind Vote
+expect 0 'Vote t2 last=4@1' -- trace show "$trace" --msg Vote
 echo "PASS"

@@ -2,15 +2,32 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include <charconv>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/types.h"
 
 namespace orrery::tools {
+
+// Ends a command on bad input: says what is wrong on stderr as "orrery COMMAND: MESSAGE" and
+// throws CLI::RuntimeError(status), whose status main() returns as it is (2, bad input, unless
+// the command documents another). Each command file declares its own:
+//     constexpr BadInputError BadInput{"sim"};
+//     if (!ok) BadInput("bad --duration '30x'");
+struct BadInputError {
+    std::string_view command;
+    int status = 2;
+
+    [[noreturn]] void operator()(std::string_view message) const {
+        fmt::print(stderr, "orrery {}: {}\n", command, message);
+        throw CLI::RuntimeError(status);
+    }
+};
 
 // Returns the `orrery bench` group, creating it on first use, so each benchmark file can add
 // its own `orrery bench <name>` without a shared registration list.

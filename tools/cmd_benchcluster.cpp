@@ -54,10 +54,7 @@ struct BenchClusterArgs {
     bool no_group_commit = false;
 };
 
-[[noreturn]] void BadInput(const std::string& message) {
-    fmt::print(stderr, "orrery bench cluster: {}\n", message);
-    throw CLI::RuntimeError(2);
-}
+constexpr BadInputError BadInput{"bench cluster"};
 
 using SteadyClock = std::chrono::steady_clock;
 

@@ -21,6 +21,8 @@
 namespace orrery::tools {
 namespace {
 
+constexpr BadInputError BadInput{"bench mvcc"};
+
 int64_t SteadyNowUs() {
     return std::chrono::duration_cast<std::chrono::microseconds>(
                std::chrono::steady_clock::now().time_since_epoch())
@@ -65,8 +67,7 @@ private:
 
 void RunBench(const mvcc::MvccBenchOptions& opts, const std::string& engine_kind) {
     if (Status valid = mvcc::ValidateMvccBench(opts); !valid.ok()) {
-        fmt::print(stderr, "orrery bench mvcc: {}\n", valid.message());
-        throw CLI::RuntimeError(2);
+        BadInput(valid.message());
     }
     fmt::print("mvcc bench: engine={} txns={} concurrency={} keys={} ops/txn={} gc-every={} "
                "seed={}\n",
@@ -95,8 +96,7 @@ void RunBench(const mvcc::MvccBenchOptions& opts, const std::string& engine_kind
 
 void RunClusterBench(const jepsen::runner::ClusterTxnBenchOptions& o) {
     if (Status valid = jepsen::runner::ValidateClusterTxnBench(o); !valid.ok()) {
-        fmt::print(stderr, "orrery bench mvcc: {}\n", valid.message());
-        throw CLI::RuntimeError(2);
+        BadInput(valid.message());
     }
     fmt::print("mvcc cluster bench: nodes={} clients={} engine={} keys={} ops/txn={} "
                "duration={}s (simulated, per mix) seed={}\n",
@@ -159,8 +159,7 @@ void Register_benchmvcc(CLI::App& app) {
         if (!*cluster) return RunBench(*opts, *engine);
         auto d = ParseDuration(*duration);
         if (!d) {
-            fmt::print(stderr, "orrery bench mvcc: bad --duration '{}'\n", *duration);
-            throw CLI::RuntimeError(2);
+            BadInput(fmt::format("bad --duration '{}'", *duration));
         }
         jepsen::runner::ClusterTxnBenchOptions o = *copts;
         o.duration = *d;
@@ -169,8 +168,7 @@ void Register_benchmvcc(CLI::App& app) {
         o.ops_per_txn = opts->ops_per_txn;
         o.seed = opts->seed;
         if (*engine == "btree") {
-            fmt::print(stderr, "orrery bench mvcc: --cluster runs memory or lsm engines\n");
-            throw CLI::RuntimeError(2);
+            BadInput("--cluster runs memory or lsm engines");
         }
         o.engine = *engine;
         RunClusterBench(o);

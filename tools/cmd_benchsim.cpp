@@ -11,6 +11,8 @@
 
 namespace orrery::tools {
 
+constexpr BadInputError BadInput{"bench sim"};
+
 void Register_benchsim(CLI::App& app) {
     auto opts = std::make_shared<jepsen::runner::BenchSimOptions>();
     auto duration = std::make_shared<std::string>("30s");
@@ -24,12 +26,10 @@ void Register_benchsim(CLI::App& app) {
     cmd->callback([opts, duration] {
         auto d = ParseDuration(*duration);
         if (!d || d->us() <= 0) {
-            fmt::print(stderr, "orrery bench sim: bad --duration '{}'\n", *duration);
-            throw CLI::RuntimeError(2);
+            BadInput(fmt::format("bad --duration '{}'", *duration));
         }
         if (!opts->engine.empty() && opts->engine != "lsm" && opts->engine != "memory") {
-            fmt::print(stderr, "orrery bench sim: unknown --engine '{}'\n", opts->engine);
-            throw CLI::RuntimeError(2);
+            BadInput(fmt::format("unknown --engine '{}'", opts->engine));
         }
         opts->standard_duration = *d;
         auto start = std::chrono::steady_clock::now();

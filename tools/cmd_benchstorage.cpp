@@ -35,6 +35,8 @@
 namespace orrery::tools {
 namespace {
 
+constexpr BadInputError BadInput{"bench storage"};
+
 using storage::Engine;
 using storage::StorageBenchOptions;
 using storage::StorageBenchResult;
@@ -209,16 +211,14 @@ std::string MakeScratchDir(const std::string& parent, const std::string& label) 
 void Run(const BenchArgs& args) {
     Status valid = storage::ValidateStorageBench(args.bench);
     if (!valid.ok()) {
-        std::cerr << "orrery bench storage: " << valid.message() << "\n";
-        throw CLI::RuntimeError(2);
+        BadInput(valid.message());
     }
     std::vector<std::string> engines{args.engine};
     if (args.compare == "leveldb") {
 #ifdef ORRERY_HAVE_LEVELDB
         engines.push_back("leveldb");
 #else
-        std::cerr << "orrery bench storage: this binary was built without LevelDB\n";
-        throw CLI::RuntimeError(2);
+        BadInput("this binary was built without LevelDB");
 #endif
     }
     fmt::print("workload={} num={} value_size={} key_size=16 sync_every={}\n", args.bench.workload,

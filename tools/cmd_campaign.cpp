@@ -10,6 +10,7 @@
 // as JSON. Exit 0 if every seed passed, 1 if any failed, 2 on bad input.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -50,10 +51,7 @@ struct CampaignArgs {
     std::exit(1);
 }
 
-[[noreturn]] void BadInput(const std::string& message) {
-    fmt::print(stderr, "orrery campaign: {}\n", message);
-    throw CLI::RuntimeError(2);
-}
+constexpr BadInputError BadInput{"campaign"};
 
 std::pair<uint64_t, uint64_t> ParseSeeds(const std::string& text) {
     size_t dots = text.find("..");
@@ -180,6 +178,11 @@ void RunCampaignCommand(const CampaignArgs& a) {
     o.on_run = [out = a.out](const jepsen::runner::RunResult& r) { PrintFailure(r, out); };
     fmt::print("profile: {} seeds {}..{} faults: {}\n", a.profile, first, last,
                jepsen::runner::ProfileFaultPlan(a.profile));
+    if (!a.bugs.empty()) fmt::print("bugs: {}\n", fmt::join(a.bugs, " "));
+    std::fflush(stdout);
+    for (const std::string& warning : jepsen::runner::BugWarnings(check)) {
+        fmt::print(stderr, "orrery campaign: warning: {}\n", warning);
+    }
     auto start = std::chrono::steady_clock::now();
     jepsen::runner::CampaignSummary summary;
     if (a.jobs == 1) {

@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "jepsen/checker/check.h"
+#include "tools/cli_util.h"
 
 namespace orrery::tools {
 namespace {
@@ -27,10 +28,7 @@ struct CheckArgs {
     bool process_order = false;
 };
 
-[[noreturn]] void BadInput(const std::string& message) {
-    fmt::print(stderr, "orrery check: {}\n", message);
-    throw CLI::RuntimeError(2);
-}
+constexpr BadInputError BadInput{"check"};
 
 void RunCheck(const CheckArgs& args) {
     std::error_code ec;

@@ -55,6 +55,7 @@
 #include "net/local_process.h"
 #include "node/kv_client.h"
 #include "raft/raft.h"
+#include "tools/cli_util.h"
 
 namespace orrery::tools {
 namespace {
@@ -80,10 +81,7 @@ struct ClusterArgs {
     std::vector<std::string> bugs;  // --bug NAME for every node (start, restart).
 };
 
-[[noreturn]] void BadInput(const std::string& message) {
-    fmt::print(stderr, "orrery cluster: {}\n", message);
-    throw CLI::RuntimeError(2);
-}
+constexpr BadInputError BadInput{"cluster"};
 
 std::string Path(const ClusterArgs& a, const std::string& name) {
     return (std::filesystem::path(a.dir) / name).string();
@@ -273,8 +271,9 @@ uint32_t CheckedNode(const ClusterArgs& a, const net::ClusterConfig& config) {
     return a.node;
 }
 
-// Asks every node for its status, one after another, over the client protocol.
-std::map<NodeId, node::KvOutcome> QueryStatuses(const net::ClusterConfig& config) {
+// Asks every node of `ask` for its status, one after another, over the client protocol.
+std::map<NodeId, node::KvOutcome> QueryStatuses(const net::ClusterConfig& config,
+                                                const std::vector<NodeId>& ask) {
     boost::asio::io_context io;
     net::ClientEnvOptions env_options;
     env_options.servers = config.ClientAddresses();
@@ -288,9 +287,9 @@ std::map<NodeId, node::KvOutcome> QueryStatuses(const net::ClusterConfig& config
     node::KvClient client(env, client_options);
 
     std::map<NodeId, node::KvOutcome> outcomes;
-    auto next = client_options.servers.begin();
+    auto next = ask.begin();
     std::function<void()> ask_next = [&] {
-        if (next == client_options.servers.end()) return io.stop();
+        if (next == ask.end()) return io.stop();
         NodeId server = *next++;
         client.Status(server, [&, server](const node::KvOutcome& outcome) {
             outcomes[server] = outcome;
@@ -302,20 +301,43 @@ std::map<NodeId, node::KvOutcome> QueryStatuses(const net::ClusterConfig& config
     return outcomes;
 }
 
+// What this command knows of a node's process without asking it over the network.
+enum class ProcessKnown { kRunning, kGone, kPaused };
+
 // Prints one line per node: pid, PostgreSQL port, role, term, commit, applied, last index,
-// leader, state hash.
+// leader, state hash. A node whose process is known to be gone (no live pid file) or paused
+// (stopped by SIGSTOP) is not asked: it cannot answer, and asking would wait out a timeout.
 // Returns how many nodes did not answer.
 int PrintClusterStatus(const net::ClusterConfig& config,
-                        const std::function<std::string(uint32_t)>& pid_of) {
-    std::map<NodeId, node::KvOutcome> outcomes = QueryStatuses(config);
+                       const std::function<std::optional<pid_t>(uint32_t)>& pid_of) {
+    std::map<NodeId, std::optional<pid_t>> pids;
+    std::map<NodeId, ProcessKnown> known;
+    std::vector<NodeId> ask;
+    for (const auto& [id, addresses] : config.nodes) {
+        pids[id] = pid_of(id.value());
+        known[id] = !pids[id]                          ? ProcessKnown::kGone
+                    : ProcessState(*pids[id]) == 'T' ? ProcessKnown::kPaused
+                                                     : ProcessKnown::kRunning;
+        if (known[id] == ProcessKnown::kRunning) ask.push_back(id);
+    }
+    std::map<NodeId, node::KvOutcome> outcomes = QueryStatuses(config, ask);
     fmt::print("{:<5} {:>8} {:>5}  {:<14} {:>5} {:>7} {:>7} {:>7}  {:<6} {}\n", "node", "pid", "pg",
                "role", "term", "commit", "applied", "last", "leader", "state hash");
     int down = 0;
     for (const auto& [id, addresses] : config.nodes) {
         const node::KvOutcome& outcome = outcomes[id];
-        std::string pid = pid_of(id.value());
+        std::string pid = pids[id] ? std::to_string(*pids[id]) : "-";
         uint16_t pg_port = PgPort(config, id.value());
         std::string pg = pg_port == 0 ? "-" : std::to_string(pg_port);
+        if (known[id] != ProcessKnown::kRunning) {
+            fmt::print("{:<5} {:>8} {:>5}  {:<14} ({})\n", fmt::format("n{}", id.value()), pid, pg,
+                       known[id] == ProcessKnown::kGone ? "down" : "paused",
+                       known[id] == ProcessKnown::kGone
+                           ? "no process: not started, killed or exited; not asked"
+                           : "stopped by SIGSTOP; `orrery cluster resume` it; not asked");
+            ++down;
+            continue;
+        }
         if (!outcome.status) {
             fmt::print("{:<5} {:>8} {:>5}  {:<14} ({})\n", fmt::format("n{}", id.value()), pid, pg,
                        "no answer", outcome.error);
@@ -347,10 +369,7 @@ void Stop(const ClusterArgs& a) {
 
 void ShowStatus(const ClusterArgs& a) {
     net::ClusterConfig config = LoadOrCreateConfig(a, /*create=*/false);
-    int down = PrintClusterStatus(config, [&](uint32_t id) {
-        auto pid = RunningPid(a, id);
-        return pid ? std::to_string(*pid) : std::string("-");
-    });
+    int down = PrintClusterStatus(config, [&](uint32_t id) { return RunningPid(a, id); });
     if (down > 0) {
         fmt::print(stderr, "orrery cluster: {} of {} nodes did not answer\n", down,
                    config.nodes.size());

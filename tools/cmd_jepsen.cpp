@@ -90,10 +90,7 @@ struct JepsenArgs {
     std::optional<uint64_t> seed;
 };
 
-[[noreturn]] void BadInput(const std::string& message) {
-    fmt::print(stderr, "orrery jepsen: {}\n", message);
-    throw CLI::RuntimeError(2);
-}
+constexpr BadInputError BadInput{"jepsen"};
 
 // Checks the arguments; returns the run's duration and nemesis interval.
 std::pair<Duration, Duration> Validate(const JepsenArgs& a, jepsen_real::NemesisKinds* kinds) {
@@ -370,8 +367,7 @@ void RunJepsen(const JepsenArgs& a) {
     } catch (const CLI::Error&) {
         throw;
     } catch (const std::exception& e) {
-        fmt::print(stderr, "orrery jepsen: {}\n", e.what());
-        throw CLI::RuntimeError(2);
+        BadInput(e.what());
     }
     if (status != 0) throw CLI::RuntimeError(status);
 }

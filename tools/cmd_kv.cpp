@@ -44,10 +44,7 @@ struct KvArgs {
     std::vector<std::string> words;
 };
 
-[[noreturn]] void BadInput(const std::string& message) {
-    fmt::print(stderr, "orrery kv: {}\n", message);
-    throw CLI::RuntimeError(node::kKvExitBadInput);
-}
+constexpr BadInputError BadInput{"kv", node::kKvExitBadInput};
 
 // The client address of every server, from --cluster or --peers (ids 1..n in list order).
 std::map<NodeId, std::string> Servers(const KvArgs& args) {

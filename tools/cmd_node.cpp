@@ -70,10 +70,7 @@ struct NodeArgs {
     std::vector<std::string> bugs;
 };
 
-[[noreturn]] void BadInput(const std::string& message) {
-    fmt::print(stderr, "orrery node: {}\n", message);
-    throw CLI::RuntimeError(2);
-}
+constexpr BadInputError BadInput{"node"};
 
 net::LogLevel ParseLogLevel(const std::string& name) {
     if (name == "debug") return net::LogLevel::kDebug;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "jepsen/runner/shrink.h"
+#include "tools/cli_util.h"
 
 namespace orrery::tools {
 namespace {
@@ -24,10 +25,7 @@ struct ShrinkArgs {
     uint32_t max_runs = 200;
 };
 
-[[noreturn]] void BadInput(const std::string& message) {
-    fmt::print(stderr, "orrery shrink: {}\n", message);
-    throw CLI::RuntimeError(2);
-}
+constexpr BadInputError BadInput{"shrink"};
 
 // The replay text: the words joined, or the `orrery sim` line of a replay file.
 std::string ReplayText(const std::vector<std::string>& words) {
@@ -65,6 +63,9 @@ void RunShrink(const ShrinkArgs& a) {
                result->steps.empty() ? "nothing (already minimal)" : fmt::format(
                    "{}", fmt::join(result->steps, ", ")),
                result->smallest.ReplayCommand());
+    // The kind alone ("linearizability") does not say what broke: the smallest run's whole
+    // message does, and it is the one a reader replays.
+    fmt::print("smallest run's failure:\n{}\n", result->smallest_failure);
 }
 
 }  // namespace

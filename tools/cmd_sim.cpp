@@ -7,6 +7,7 @@
 // printed), 2 on bad input.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <chrono>
 #include <cstdio>
@@ -49,10 +50,7 @@ struct SimArgs {
     std::exit(1);
 }
 
-[[noreturn]] void BadInput(const std::string& message) {
-    fmt::print(stderr, "orrery sim: {}\n", message);
-    throw CLI::RuntimeError(2);
-}
+constexpr BadInputError BadInput{"sim"};
 
 jepsen::runner::RunOptions ToOptions(const SimArgs& a) {
     jepsen::runner::RunOptions o;
@@ -96,7 +94,9 @@ void PrintResult(const jepsen::runner::RunResult& r, double wall_seconds) {
         fmt::print("supervisor restarts: {} (servers halted on disk errors)\n", r.supervisor_restarts);
     }
     fmt::print("invariants: {}\n", r.invariants.ok() ? "ok" : r.invariants.ToString());
-    if (r.liveness.ok()) {
+    if (!r.liveness_checked) {
+        fmt::print("liveness: not checked (the invariant stopped the run first)\n");
+    } else if (r.liveness.ok()) {
         fmt::print("liveness: ok (progress {} after healing)\n", r.recovery);
     } else {
         fmt::print("liveness: FAILED: {}\n", r.liveness.ToString());
@@ -136,7 +136,11 @@ void RunSim(const SimArgs& a) {
     jepsen::runner::RunOptions o = ToOptions(a);
     fmt::print("seed: {}\n", o.seed);
     fmt::print("faults: {}\n", o.faults.ToString());
+    if (!o.bugs.empty()) fmt::print("bugs: {}\n", fmt::join(o.bugs, " "));
     std::fflush(stdout);
+    for (const std::string& warning : jepsen::runner::BugWarnings(o)) {
+        fmt::print(stderr, "orrery sim: warning: {}\n", warning);
+    }
     if (a.check_determinism) return RunDeterminism(o);
     auto start = std::chrono::steady_clock::now();
     // Progress on stderr for a run that takes more than a few seconds of wall time, every few

@@ -27,10 +27,7 @@ struct SimDemoArgs {
     bool check_determinism = false;
 };
 
-[[noreturn]] void BadInput(const std::string& message) {
-    fmt::print(stderr, "orrery sim-demo: {}\n", message);
-    throw CLI::RuntimeError(2);
-}
+constexpr BadInputError BadInput{"sim-demo"};
 
 void PrintSummary(sim::Simulator& sim, const sim::PingWorld& world) {
     const sim::SimStats& st = sim.stats();

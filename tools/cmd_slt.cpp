@@ -22,6 +22,7 @@
 #endif
 #ifdef ORRERY_HAVE_SQL_ENGINE
 #include "sql/slt/embedded_orrery.h"
+#include "tools/cli_util.h"
 #endif
 
 namespace orrery::tools {
@@ -33,10 +34,7 @@ struct SltArgs {
     size_t max_failures = 20;
 };
 
-[[noreturn]] void BadInput(const std::string& message) {
-    fmt::print(stderr, "orrery slt: {}\n", message);
-    throw CLI::RuntimeError(2);
-}
+constexpr BadInputError BadInput{"slt"};
 
 std::string ReadFile(const std::string& path) {
     std::ifstream in(path, std::ios::binary);

@@ -21,6 +21,7 @@
 #include "tools/sql_remote.h"
 #if ORRERY_HAVE_SQL_ENGINE
 #include "sql/shell/embedded_backend.h"
+#include "tools/cli_util.h"
 #endif
 #if ORRERY_HAVE_LIBEDIT
 #include <editline/readline.h>
@@ -37,10 +38,7 @@ struct SqlArgs {
     std::string format = "table";
 };
 
-[[noreturn]] void BadInput(const std::string& message) {
-    fmt::print(stderr, "orrery sql: {}\n", message);
-    throw CLI::RuntimeError(2);
-}
+constexpr BadInputError BadInput{"sql"};
 
 // The cluster through RemoteSql (one session for the whole shell).
 class RemoteBackend final : public sql::shell::ShellBackend {

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "trace/trace_html.h"
+#include "tools/cli_util.h"
 #include "tools/trace_page.h"
 #include "tools/trace_render.h"
 #include "tools/trace_step.h"
@@ -18,10 +19,13 @@
 namespace orrery::tools {
 namespace {
 
+constexpr BadInputError BadInput{"trace"};
+
 struct TraceArgs {
     std::string file;
     std::vector<std::string> nodes;
     std::vector<std::string> kinds;
+    std::vector<std::string> messages;
     std::string from;
     std::string to;
 };
@@ -30,24 +34,20 @@ struct TraceArgs {
 std::vector<TraceEvent> LoadOrExit(const std::string& path) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) {
-        fmt::print(stderr, "orrery trace: '{}' is a directory, not a trace file\n", path);
-        throw CLI::RuntimeError(2);
+        BadInput(fmt::format("'{}' is a directory, not a trace file", path));
     }
     std::ifstream in(path);
     if (!in) {
-        fmt::print(stderr, "orrery trace: cannot read '{}'\n", path);
-        throw CLI::RuntimeError(2);
+        BadInput(fmt::format("cannot read '{}'", path));
     }
     std::stringstream buf;
     buf << in.rdbuf();
     auto events = ParseTrace(buf.str());
     if (!events.ok()) {
-        fmt::print(stderr, "orrery trace: {}: {}\n", path, events.status().message());
-        throw CLI::RuntimeError(2);
+        BadInput(fmt::format("{}: {}", path, events.status().message()));
     }
     if (events->empty()) {
-        fmt::print(stderr, "orrery trace: '{}' holds no trace events\n", path);
-        throw CLI::RuntimeError(2);
+        BadInput(fmt::format("'{}' holds no trace events", path));
     }
     return std::move(events).value();
 }
@@ -65,12 +65,16 @@ TraceFilter FilterOrExit(const TraceArgs& a) {
         for (const auto& k : a.kinds) joined += (joined.empty() ? "" : ",") + k;
         words.push_back("kind=" + joined);
     }
+    if (!a.messages.empty()) {
+        std::string joined;
+        for (const auto& m : a.messages) joined += (joined.empty() ? "" : ",") + m;
+        words.push_back("msg=" + joined);
+    }
     if (!a.from.empty()) words.push_back("from=" + a.from);
     if (!a.to.empty()) words.push_back("to=" + a.to);
     for (const auto& w : words) {
         if (Status s = filter.ParseWord(w); !s.ok()) {
-            fmt::print(stderr, "orrery trace: {}\n", s.message());
-            throw CLI::RuntimeError(2);
+            BadInput(s.message());
         }
     }
     return filter;
@@ -80,6 +84,8 @@ void AddFilterOptions(CLI::App* cmd, TraceArgs* a) {
     cmd->add_option("FILE", a->file, "Trace file (JSON Lines)")->required();
     cmd->add_option("--node", a->nodes, "Only events on or to/from these nodes (1 or n1)");
     cmd->add_option("--kind", a->kinds, "Only these kinds (send, deliver, role, commit, ...)");
+    cmd->add_option("--msg", a->messages,
+                    "Only network events carrying these message types (Append, Vote, Get, ...)");
     cmd->add_option("--from", a->from, "Only events at or after this time (e.g. 1.5s)");
     cmd->add_option("--to", a->to, "Only events at or before this time");
 }
@@ -94,6 +100,7 @@ std::string FilterCommand(const TraceArgs& a) {
     std::string cmd = "f";
     if (!a.nodes.empty()) cmd += " node=" + join(a.nodes);
     if (!a.kinds.empty()) cmd += " kind=" + join(a.kinds);
+    if (!a.messages.empty()) cmd += " msg=" + join(a.messages);
     if (!a.from.empty()) cmd += " from=" + a.from;
     if (!a.to.empty()) cmd += " to=" + a.to;
     return cmd;
@@ -103,20 +110,16 @@ void RunStep(const TraceArgs& a) {
     TraceStepper stepper(LoadOrExit(a.file));
     auto first = stepper.Handle(FilterCommand(a));
     if (!first.ok()) {
-        fmt::print(stderr, "orrery trace: {}\n", first.status().message());
-        throw CLI::RuntimeError(2);
+        BadInput(first.status().message());
     }
     fmt::print("{}\n(h for help, q to quit)\n", first.value());
     bool interactive = isatty(STDIN_FILENO);
-    std::string last = "n";
     constexpr long kMaxCommands = 1000000;
     for (long i = 0; i < kMaxCommands && !stepper.done(); ++i) {
         if (interactive) fmt::print("step> ");
         std::fflush(stdout);
         std::string line;
         if (!std::getline(std::cin, line)) break;
-        if (line.empty()) line = last;
-        last = line;
         auto out = stepper.Handle(line);
         std::string text = out.ok() ? out.value() : out.status().message();
         if (!text.empty()) fmt::print("{}\n", text);
@@ -128,8 +131,7 @@ void WriteFileOrExit(const std::string& path, const std::string& text) {
     out << text;
     out.close();
     if (!out) {
-        fmt::print(stderr, "orrery trace: cannot write '{}'\n", path);
-        throw CLI::RuntimeError(2);
+        BadInput(fmt::format("cannot write '{}'", path));
     }
 }
 
@@ -171,9 +173,17 @@ void Register_trace(CLI::App& app) {
             ++shown;
         }
         fmt::print("{}", out);
+        std::fflush(stdout);
         // Said on stderr, so a pipe of the events stays clean: an empty output is a filter
-        // that matched nothing, not an empty trace.
-        if (shown == 0) fmt::print(stderr, "none of the trace's {} events matches the filter\n", events.size());
+        // that matched nothing, not an empty trace; a kind or message type the trace lacks is
+        // named (--kind Append is a message type, --msg Append).
+        for (const std::string& w : filter.Unmatched(events)) {
+            fmt::print(stderr, "orrery trace: warning: {}\n", w);
+        }
+        if (shown == 0) {
+            fmt::print(stderr, "none of the trace's {} events matches the filter\n",
+                       events.size());
+        }
     });
 
     auto step_args = std::make_shared<TraceArgs>();

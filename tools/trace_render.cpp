@@ -2,17 +2,29 @@
 #include "tools/trace_render.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <sstream>
 
 #include "tools/cli_util.h"
+#include "trace/trace_model.h"
 
 namespace orrery::tools {
 namespace {
 
-std::string NodeName(int64_t id) {
-    if (id == 0) return "sim";
-    return fmt::format("{}{}", id >= 1000 ? "c" : "n", id);
+std::string NodeName(int64_t id) { return trace::LaneName(id); }
+
+bool IsNetworkEvent(const TraceEvent& e) {
+    return e.kind == "send" || e.kind == "deliver" || e.kind == "drop" || e.kind == "dup";
+}
+
+std::set<std::string> SplitSet(const std::string& list) {
+    std::set<std::string> out;
+    std::stringstream in(list);
+    for (std::string item; std::getline(in, item, ',');) {
+        if (!item.empty()) out.insert(item);
+    }
+    return out;
 }
 
 std::string ValueText(const nlohmann::ordered_json& v) {
@@ -58,6 +70,9 @@ bool TraceFilter::Matches(const TraceEvent& e) const {
     if (from_us && e.t_us < *from_us) return false;
     if (to_us && e.t_us > *to_us) return false;
     if (!kinds.empty() && !kinds.count(e.kind)) return false;
+    if (!messages.empty() && (!IsNetworkEvent(e) || !messages.count(trace::MessageKind(e)))) {
+        return false;
+    }
     if (nodes.empty()) return true;
     if (nodes.count(e.node)) return true;
     for (const char* peer : {"to", "from"}) {
@@ -78,9 +93,9 @@ Status TraceFilter::ParseWord(const std::string& word) {
     if (key == "node") {
         ORRERY_ASSIGN_OR_RETURN(nodes, ParseNodeList(value));
     } else if (key == "kind") {
-        kinds.clear();
-        std::stringstream in(value);
-        for (std::string k; std::getline(in, k, ',');) kinds.insert(k);
+        kinds = SplitSet(value);
+    } else if (key == "msg") {
+        messages = SplitSet(value);
     } else if (key == "from" || key == "to") {
         auto d = ParseDuration(value);
         if (!d) return Status::InvalidArgument(fmt::format("bad time '{}' (want e.g. 1.5s)", value));
@@ -95,9 +110,35 @@ Status TraceFilter::ParseWord(const std::string& word) {
         to_us = to;
     } else {
         return Status::InvalidArgument(
-            fmt::format("unknown filter '{}' (want node=, kind=, from=, to=)", key));
+            fmt::format("unknown filter '{}' (want node=, kind=, msg=, from=, to=)", key));
     }
     return Status::Ok();
+}
+
+std::vector<std::string> TraceFilter::Unmatched(const std::vector<TraceEvent>& events) const {
+    std::set<std::string> have_kinds, have_messages;
+    for (const TraceEvent& e : events) {
+        have_kinds.insert(e.kind);
+        if (IsNetworkEvent(e)) have_messages.insert(trace::MessageKind(e));
+    }
+    std::vector<std::string> out;
+    for (const std::string& k : kinds) {
+        if (have_kinds.count(k)) continue;
+        if (have_messages.count(k)) {
+            out.push_back(fmt::format("'{}' is a message type, not an event kind: filter it with "
+                                      "msg={} (--msg {})",
+                                      k, k, k));
+        } else {
+            out.push_back(fmt::format("no event of kind '{}' in this trace (kinds: {})", k,
+                                      fmt::join(have_kinds, ", ")));
+        }
+    }
+    for (const std::string& m : messages) {
+        if (have_messages.count(m)) continue;
+        out.push_back(fmt::format("no message of type '{}' in this trace (types: {})", m,
+                                  fmt::join(have_messages, ", ")));
+    }
+    return out;
 }
 
 std::string RenderEvent(const TraceEvent& e) {
@@ -126,8 +167,12 @@ std::string RenderEvent(const TraceEvent& e) {
         return fmt::format("{} {} ✗ {} {}{}", time, who, peer("to"), msg, rest);
     }
     if (e.kind == "dup") return fmt::format("{} {} ⇉ {} {}{}", time, who, peer("to"), msg, rest);
-    std::string all = RestFields(e.fields, {"t", "node", "kind", "h"});
-    return fmt::format("{} {} {}{}{}", time, who, e.kind, all.empty() ? "" : " ", all);
+    // A field named like the kind is its main value: "role leader term=2", not "role
+    // role=leader term=2".
+    std::string head = e.kind;
+    if (auto it = e.fields.find(e.kind); it != e.fields.end()) head += " " + ValueText(*it);
+    std::string all = RestFields(e.fields, {"t", "node", "kind", "h", e.kind});
+    return fmt::format("{} {} {}{}{}", time, who, head, all.empty() ? "" : " ", all);
 }
 
 }  // namespace orrery::tools

@@ -26,12 +26,19 @@ using trace::TraceEvent;
 struct TraceFilter {
     std::set<int64_t> nodes;       // Empty: all. Matches the event's node, or its to/from peer.
     std::set<std::string> kinds;   // Empty: all.
+    // Message types ("Append", "Vote"; trace::MessageKind): only network events carrying one.
+    std::set<std::string> messages;
     std::optional<int64_t> from_us;
     std::optional<int64_t> to_us;
 
     bool Matches(const TraceEvent& e) const;
-    // Parses "node=1,2 kind=send,deliver from=1s to=2.5s" style words; InvalidArgument on junk.
+    // Parses "node=1,2 kind=send,deliver msg=Append from=1s to=2.5s" style words;
+    // InvalidArgument on junk.
     Status ParseWord(const std::string& word);
+    // Warnings for the filter's kinds and message types that no event of `events` has, each
+    // naming the ones it does have (and saying when a kind is really a message type, as in
+    // kind=Append): such a filter is valid but matches nothing, which looks like a bug.
+    std::vector<std::string> Unmatched(const std::vector<TraceEvent>& events) const;
 };
 
 // Renders one event as a human line (no trailing newline).

@@ -455,4 +455,27 @@ NodeLog LogAt(const TraceModel& model, long event, int64_t node) {
     return log;
 }
 
+std::vector<ServerState> ServerStatesAt(const TraceModel& model, long event) {
+    std::vector<ServerState> out;
+    for (const Lane& lane : model.lanes) {
+        if (lane.client || lane.node == 0) continue;
+        ServerState state;
+        state.node = lane.node;
+        // Steps are in event order: the last one at or before `event` holds.
+        for (const RoleStep& r : model.roles) {
+            if (r.event > event) break;
+            if (r.node != lane.node) continue;
+            state.role = r.role;
+            state.term = r.term;
+        }
+        for (const CommitStep& c : model.commits) {
+            if (c.event > event) break;
+            if (c.node == lane.node) state.commit = c.index;
+        }
+        state.log = LogAt(model, event, lane.node);
+        out.push_back(std::move(state));
+    }
+    return out;
+}
+
 }  // namespace orrery::trace

@@ -121,6 +121,19 @@ TraceModel BuildTraceModel(std::vector<TraceEvent> events);
 // The log of `node` just after event `event` (apply every op up to it). event -1: the start.
 NodeLog LogAt(const TraceModel& model, long event, int64_t node);
 
+// One server just after an event: what the viewer draws at its cursor, and what
+// `orrery trace step`'s panel prints.
+struct ServerState {
+    int64_t node = 0;
+    std::string role;     // As in RoleStep; "" when the trace has no Raft event of this node.
+    int64_t term = 0;
+    int64_t commit = 0;   // -1: unknown (after a restart, until the next "commit" event).
+    NodeLog log;
+};
+
+// Every server lane's state just after event `event` (-1: the start), in lane order.
+std::vector<ServerState> ServerStatesAt(const TraceModel& model, long event);
+
 // The name of a lane: "sim" for 0, "c1000" for clients, "n1" for servers.
 std::string LaneName(int64_t node);
 

@@ -153,6 +153,33 @@ TEST_CASE("roles, terms and commit indexes step along each lane", "[trace]") {
     CHECK(commits == std::vector<std::string>{"4:n2:1", "19:n2:-1"});
 }
 
+TEST_CASE("server states at an event gather role and term and commit and log", "[trace]") {
+    auto m = Build(kLogTrace);
+    auto Show = [&](long event) {
+        std::vector<std::string> out;
+        for (const ServerState& n : ServerStatesAt(m, event)) {
+            out.push_back(fmt::format("n{}:{}:t{}:c{}:{}", n.node, n.role, n.term, n.commit,
+                                      n.log.ToString()));
+        }
+        return out;
+    };
+    // Each field is the last step at or before the event, and the log is LogAt's.
+    for (long event : {-1L, 4L, 7L, 19L}) {
+        auto states = ServerStatesAt(m, event);
+        REQUIRE(states.size() == 3);
+        for (const ServerState& n : states) CHECK(n.log == LogAt(m, event, n.node));
+    }
+    CHECK(Show(-1) == std::vector<std::string>{"n1:follower:t0:c0:(empty)",
+                                               "n2:follower:t0:c0:(empty)",
+                                               "n3:follower:t0:c0:(empty)"});
+    auto at7 = Show(7);
+    CHECK(at7[0].starts_with("n1:down:t1:c0:"));
+    CHECK(at7[1].starts_with("n2:follower:t0:c1:"));
+    CHECK(at7[2].starts_with("n3:leader:t2:c0:"));
+    auto at19 = Show(19);
+    CHECK(at19[1].starts_with("n2:follower:t2:c-1:"));  // Restarted: commit unknown.
+}
+
 TEST_CASE("nemesis faults span from fault to the matching heal", "[trace]") {
     auto m = Build({
         R"({"t":0,"node":0,"kind":"fault","what":"links","detail":"drop=0.02"})",

@@ -220,6 +220,25 @@ WitnessResult Witness(const Model& model, std::vector<LinOp> ops, uint64_t initi
     return result;
 }
 
+// "12.345ms", as `orrery trace show` prints times, so a reader can look the op up in the trace.
+std::string Millis(int64_t us) {
+    return fmt::format("{}.{:03d}ms", us / 1000, static_cast<int>(us % 1000));
+}
+
+// When an op ran in real time, the client that ran it and the server that answered, as far as
+// the history says: "(c1002, 1203.456ms..1210.000ms, answered by n3)".
+std::string WhoAndWhen(const Operation& o) {
+    std::string out = "(";
+    if (o.node != 0) out += fmt::format("{}{}, ", o.node >= 1000 ? "c" : "n", o.node);
+    if (o.complete_time_us < 0 || o.outcome == OpType::kInfo) {
+        out += "invoked at " + Millis(o.invoke_time_us);
+    } else {
+        out += Millis(o.invoke_time_us) + ".." + Millis(o.complete_time_us);
+    }
+    if (o.server != 0) out += fmt::format(", answered by n{}", o.server);
+    return out + ")";
+}
+
 std::string Explain(const Model& model, const ValueTable& values, const std::string& key,
                     const std::vector<Operation>& operations, const std::vector<LinOp>& ops,
                     const LinearizabilityOptions& options) {
@@ -240,8 +259,8 @@ std::string Explain(const Model& model, const ValueTable& values, const std::str
     for (const LinOp& op : witness) {
         const Operation& o = operations[op.source];
         if (op.ret != kNeverReturns) {
-            out += fmt::format("  [{}..{}] p{} {}\n", op.call, op.ret, o.process,
-                               model.Describe(op.op, values));
+            out += fmt::format("  [{}..{}] p{} {}  {}\n", op.call, op.ret, o.process,
+                               model.Describe(op.op, values), WhoAndWhen(o));
             continue;
         }
         if (unknown++ == 0)
@@ -250,7 +269,8 @@ std::string Explain(const Model& model, const ValueTable& values, const std::str
                 "never):\n";
         if (unknown <= kUnknownShownMax) {
             out +=
-                fmt::format("  [{}..] p{} {}\n", op.call, o.process, model.Describe(op.op, values));
+                fmt::format("  [{}..] p{} {}  {}\n", op.call, o.process,
+                            model.Describe(op.op, values), WhoAndWhen(o));
         }
     }
     if (unknown > kUnknownShownMax)

@@ -45,23 +45,29 @@ TEST_CASE("a stale read is explained by exactly the two ops that conflict", "[je
           "invalid: register model, 1 key: 0 linearizable, 1 not, 0 unknown (3 search steps)\n"
           "key \"x\" is not linearizable (already at history position 5, and whatever it held "
           "before position 2). These completed operations conflict:\n"
-          "  [2..3] p1 write 2\n"
-          "  [4..5] p2 read -> 1\n");
+          "  [2..3] p1 write 2  (0.030ms..0.040ms)\n"
+          "  [4..5] p2 read -> 1  (0.050ms..0.060ms)\n");
 }
 
 TEST_CASE("a violation that needs the initial state is explained from the start", "[jepsen]") {
     // A read of 5 from a register nobody wrote fails only because the register starts at null:
     // from an unknown state it would be legal, so there is no window and no "whatever it held".
+    // Each op is named with its real time, its client and the server that answered.
     History h;
-    h.Append(Op{-1, 0, 0, OpType::kInvoke, "read", "x", nullptr, ""});
-    h.Append(Op{-1, 1, 0, OpType::kOk, "read", "x", 5, ""});
+    h.Append(Op{-1, 1500, 0, OpType::kInvoke, "read", "x", nullptr, "", 1002, 0});
+    h.Append(Op{-1, 2750, 0, OpType::kOk, "read", "x", 5, "", 1002, 3});
     Result<CheckReport> report = CheckHistory("register", h, SourceLines{}, CheckOptions{});
     REQUIRE(report.ok());
     CHECK(report->text ==
           "invalid: register model, 1 key: 0 linearizable, 1 not, 0 unknown (1 search steps)\n"
           "key \"x\" is not linearizable (already at history position 1). These completed "
           "operations conflict:\n"
-          "  [0..1] p0 read -> 5\n");
+          "  [0..1] p0 read -> 5  (c1002, 1.500ms..2.750ms, answered by n3)\n");
+    // The history file keeps who ran and answered each op.
+    auto parsed = History::Parse(h.Render());
+    REQUIRE(parsed.ok());
+    CHECK(parsed->ops()[1].node == 1002);
+    CHECK(parsed->ops()[1].server == 3);
 }
 
 TEST_CASE("a violation deep in a long history is explained by a short window", "[jepsen]") {

@@ -24,6 +24,8 @@ Result<std::vector<Operation>> CollectOperations(const History& history, const S
             }
             Operation o;
             o.invoke_index = op.index;
+            o.invoke_time_us = op.time_us;
+            o.node = op.node;
             o.process = op.process;
             o.f = op.f;
             o.key = op.key;
@@ -39,6 +41,8 @@ Result<std::vector<Operation>> CollectOperations(const History& history, const S
         }
         Operation& o = result[it->second];
         o.complete_index = op.index;
+        o.complete_time_us = op.time_us;
+        o.server = op.server;
         o.outcome = op.type;
         o.output = op.value;
         open.erase(it);

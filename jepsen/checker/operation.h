@@ -31,6 +31,10 @@ struct Operation {
     std::string key;                 // From the invocation.
     nlohmann::json input;            // The invocation's value (arguments).
     nlohmann::json output;           // The completion's value (results); null when none.
+    int64_t invoke_time_us = 0;      // True time of the invocation and completion (-1: none).
+    int64_t complete_time_us = -1;
+    int64_t node = 0;                // Op::node and the completion's Op::server (0: unknown).
+    int64_t server = 0;
 
     // Returns the completion position for real-time order: complete_index for ok and fail,
     // kNeverReturns for info.

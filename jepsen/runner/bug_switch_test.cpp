@@ -29,6 +29,8 @@ std::optional<Caught> FirstCaught(const std::string& bug, const std::string& wor
         RunOptions o = ProfileOptions("smoke", seed).value();
         o.workload = workload;
         o.bugs = {bug};
+        // A configuration that catches the switch must not be warned about.
+        CHECK(BugWarnings(o).empty());
         auto r = RunCluster(o);
         REQUIRE(r.ok());
         if (r->failed()) return Caught{seed, r->FailureKind(), r->replay};
@@ -53,6 +55,50 @@ void ExpectCaught(const std::string& bug, const std::string& workload,
 }
 
 }  // namespace
+
+TEST_CASE("BugWarnings names the switches a run cannot show", "[jepsen][bugs]") {
+    RunOptions o;  // faults none, workload kv
+    o.bugs = {"raft.commit-old-term"};
+    auto warnings = BugWarnings(o);
+    REQUIRE(warnings.size() == 1);
+    CHECK(warnings[0].starts_with("raft.commit-old-term needs leaders to change"));
+    o.faults = sim::FaultPlan::Parse("partition=flap,buggify").value();
+    CHECK(BugWarnings(o).empty());
+
+    o.bugs = {"mvcc.snapshot-only", "kv.no-dedup", "sql.no-read-set"};
+    warnings = BugWarnings(o);  // kv.no-dedup can fire: the flap makes clients retry.
+    REQUIRE(warnings.size() == 2);
+    CHECK(warnings[0].starts_with("mvcc.snapshot-only changes how transactions commit"));
+    CHECK(warnings[1].starts_with("sql.no-read-set breaks SQL transactions"));
+    o.workload = "sql-bank";
+    CHECK(BugWarnings(o).empty());
+
+    o.workload = "kv";
+    o.faults = sim::FaultPlan{};
+    o.bugs = {"storage.no-sync", "raft.forget-vote", "raft.stale-read", "kv.no-dedup"};
+    CHECK(BugWarnings(o).size() == 4);
+    o.faults = sim::FaultPlan::Parse("crash").value();
+    // A crash restarts servers and makes clients retry; a stale read needs a partition or pause.
+    warnings = BugWarnings(o);
+    REQUIRE(warnings.size() == 1);
+    CHECK(warnings[0].starts_with("raft.stale-read"));
+}
+
+// The warning's claim, for the switch a student tries first: without faults the switch cannot
+// show, so every seed passes with it on.
+TEST_CASE("raft.commit-old-term without faults passes (the warning is right)", "[jepsen][bugs]") {
+    for (uint64_t seed = 1; seed <= 20; ++seed) {
+        RunOptions o;
+        o.seed = seed;
+        o.duration = Duration::Seconds(2);
+        o.bugs = {"raft.commit-old-term", "mvcc.snapshot-only"};
+        REQUIRE(BugWarnings(o).size() == 2);
+        auto r = RunCluster(o);
+        REQUIRE(r.ok());
+        INFO("seed " << seed << ": " << r->FailureKind());
+        CHECK(!r->failed());
+    }
+}
 
 TEST_CASE("storage.no-sync is caught within 200 smoke seeds", "[jepsen][campaign][bugs]") {
     // A crash loses what was never synced: votes, terms and acknowledged log entries.
@@ -87,6 +133,9 @@ TEST_CASE("the shrunk Figure 8 replay fails only with raft.commit-old-term", "[j
     auto buggy = RunCluster(*o);
     REQUIRE(buggy.ok());
     CHECK(buggy->FailureKind() == "invariant");
+    // The invariant stopped the run: the liveness phase never ran, so it neither passed nor
+    // failed.
+    CHECK(!buggy->liveness_checked);
     CHECK(buggy->invariants.message().starts_with(
         "invariant: commit safety: leader n1 of term 3 committed 7@1, but n3, whose log lacks "
         "it, could still be elected by n2,n3"));
@@ -94,6 +143,7 @@ TEST_CASE("the shrunk Figure 8 replay fails only with raft.commit-old-term", "[j
     auto fixed = RunCluster(*o);
     REQUIRE(fixed.ok());
     CHECK(!fixed->failed());
+    CHECK(fixed->liveness_checked);
 }
 
 TEST_CASE("kv.no-dedup is caught within 200 smoke seeds", "[jepsen][campaign][bugs]") {

@@ -76,11 +76,8 @@ Result<CampaignSummary> RunCampaign(const CampaignOptions& options) {
         if (r.failed()) {
             std::string kind = r.FailureKind();
             ++sum.failures_by_kind[kind];
-            std::string detail = kind == "invariant"  ? r.invariants.ToString()
-                                 : kind == "liveness" ? r.liveness.ToString()
-                                                      : FirstLine(r.linearizability_report);
             if (sum.failures.size() < kMaxListedFailures) {
-                sum.failures.push_back({seed, kind, FirstLine(detail), r.replay});
+                sum.failures.push_back({seed, kind, FirstLine(r.FailureMessage()), r.replay});
             }
         }
         if (options.on_run) options.on_run(r);

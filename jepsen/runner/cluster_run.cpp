@@ -83,6 +83,67 @@ Status ValidateRunOptions(const RunOptions& o) {
     return Status::Ok();
 }
 
+std::vector<std::string> BugWarnings(const RunOptions& o) {
+    const sim::FaultPlan& f = o.faults;
+    std::string plan = f.ToString();
+    // What each switch needs from the run; checked only for the raft mode's switches.
+    bool leaders_change = !f.partitions.empty() || f.crash || f.pause;
+    // A retry needs a lost or late reply (or a second copy of a request).
+    bool clients_retry = leaders_change || f.drop > 0 || f.dup > 0 || f.reorder > 0 ||
+                         f.buggify > 0;
+    // A restart: the nemesis's crashes, the crash fault point (buggify), or the supervisor
+    // restarting a server halted by a disk error.
+    bool servers_restart = f.crash || f.buggify > 0 || f.disk_read_errors > 0 || f.disk_bitrot ||
+                           f.disk_full;
+    bool transactional = o.workload == "bank" || o.workload == "list-append" ||
+                         o.workload == "sql-bank" || o.workload == "sql-list-append";
+    bool sql = o.workload == "sql-bank" || o.workload == "sql-list-append";
+    std::vector<std::string> out;
+    for (const std::string& bug : o.bugs) {
+        if (o.mode != "raft") break;
+        if (bug == "raft.commit-old-term" && !leaders_change) {
+            out.push_back(fmt::format(
+                "{} needs leaders to change with entries left behind, and faults '{}' have no "
+                "partition, crash or pause (e.g. --faults partition=flap,buggify)",
+                bug, plan));
+        } else if (bug == "raft.stale-read" && f.partitions.empty() && !f.pause) {
+            out.push_back(fmt::format(
+                "{} needs a deposed leader that still believes it leads, and faults '{}' have no "
+                "partition or pause (e.g. --workload kv-pinned --faults partition,pause)",
+                bug, plan));
+        } else if ((bug == "raft.forget-vote" || bug == "storage.no-sync") && !servers_restart) {
+            out.push_back(fmt::format(
+                "{} loses state only when a server restarts, and faults '{}' never restart one "
+                "(add crash or buggify)",
+                bug, plan));
+        } else if (bug == "kv.no-dedup" && !clients_retry) {
+            out.push_back(fmt::format(
+                "{} applies a retried request twice, and with faults '{}' no client retries "
+                "(add drop=0.05, partition, crash or pause)",
+                bug, plan));
+        } else if (bug == "mvcc.snapshot-only" && !transactional) {
+            out.push_back(fmt::format(
+                "{} changes how transactions commit, and workload {} has no transactions whose "
+                "anomalies its checker could see (use --workload bank or list-append)",
+                bug, o.workload));
+        } else if (bug == "sql.no-read-set" && !sql) {
+            out.push_back(fmt::format(
+                "{} breaks SQL transactions, and workload {} runs none (use --workload sql-bank "
+                "or sql-list-append)",
+                bug, o.workload));
+        }
+    }
+    return out;
+}
+
+std::string RunResult::FailureMessage() const {
+    std::string kind = FailureKind();
+    if (kind.empty()) return "";
+    if (kind == "invariant") return invariants.ToString();
+    if (kind == "liveness") return liveness.ToString();
+    return linearizability_report;
+}
+
 std::string RunResult::FailureKind() const {
     if (!invariants.ok()) return "invariant";
     if (!liveness.ok()) return "liveness";
@@ -390,7 +451,11 @@ RunResult ClusterRun::Collect() {
     }
     r.supervisor_restarts = supervisor_restarts_;
     r.invariants = sim_->failure();
-    r.liveness = r.invariants.ok() ? liveness_ : Status::Unavailable("not reached");
+    // An invariant stops the run before the liveness phase can judge anything.
+    r.liveness_checked = r.invariants.ok();
+    r.liveness = r.liveness_checked
+                     ? liveness_
+                     : Status::Unavailable("not checked: an invariant stopped the run first");
     r.recovery = recovery_;
     r.trace_hash = sim_->trace_hash();
     r.events = sim_->events_processed();

@@ -77,6 +77,13 @@ inline constexpr Duration kMaxRunDuration = Duration::Seconds(3600);
 // InvalidArgument naming the problem, or OK.
 Status ValidateRunOptions(const RunOptions& options);
 
+// One line per bug switch in options.bugs that this run cannot show: the workload never runs
+// the code it breaks (mvcc.snapshot-only on the kv registers), or the fault plan never makes it
+// matter (raft.commit-old-term needs leaders to change under partitions, crashes or pauses;
+// with faults "none" the run passes, switch or not). Empty when every switch can fire. A
+// warning, not an error: the run is valid, only unlikely to teach what the switch is for.
+std::vector<std::string> BugWarnings(const RunOptions& options);
+
 struct RunResult {
     uint64_t seed = 0;
     std::string fault_plan;                 // Canonical form.
@@ -89,6 +96,7 @@ struct RunResult {
     uint64_t supervisor_restarts = 0;       // Servers restarted after a halt or failed open.
     Status invariants;                      // OK, or the first invariant that broke.
     Status liveness;                        // OK, or why the liveness phase failed.
+    bool liveness_checked = true;           // False when an invariant stopped the run first.
     Duration recovery;                      // Heal -> liveness satisfied.
     // The history checker's verdict (linearizability for kv; the bank or Elle checker for the
     // transactional workloads): "valid", "invalid", "unknown" or "skipped".
@@ -105,6 +113,9 @@ struct RunResult {
     // model whose checker found the history invalid ("bank", "list-append").
     std::string FailureKind() const;
     bool failed() const { return !FailureKind().empty(); }
+    // What went wrong, in full: the invariant's or the liveness phase's status, or the
+    // checker's report (every line of it). "" when the run passed.
+    std::string FailureMessage() const;
 };
 
 // A run that has been built but not yet run; the determinism check builds two.

@@ -31,6 +31,14 @@ TEST_CASE("a fault-free run passes and records a history", "[jepsen]") {
     CHECK(r->leader_changes >= 1);
     CHECK(r->linearizability == "valid");
     CHECK(r->history.Pair().ok());
+    // Every op names its client endpoint, and every ok completion the server that answered:
+    // the linearizability explanation prints them.
+    for (const Op& op : r->history.ops()) {
+        CHECK(op.node >= 1000);
+        if (op.type == OpType::kOk) CHECK(op.server >= 1);
+        if (op.type == OpType::kOk) CHECK(op.server <= 5);
+        if (op.type == OpType::kInvoke) CHECK(op.server == 0);
+    }
 }
 
 TEST_CASE("orrery sim's run is deterministic", "[jepsen]") {

@@ -271,7 +271,11 @@ RunResult LeaderlessRun::Collect() {
     r.effects["hints-pending"] = hints_->pending();
     r.supervisor_restarts = supervisor_restarts_;
     r.invariants = sim_->failure();
-    r.liveness = r.invariants.ok() ? liveness_ : Status::Unavailable("not reached");
+    // An invariant stops the run before the liveness phase can judge anything.
+    r.liveness_checked = r.invariants.ok();
+    r.liveness = r.liveness_checked
+                     ? liveness_
+                     : Status::Unavailable("not checked: an invariant stopped the run first");
     r.recovery = recovery_;
     r.trace_hash = sim_->trace_hash();
     r.events = sim_->events_processed();

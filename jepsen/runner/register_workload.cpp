@@ -64,7 +64,7 @@ private:
 
     void Invoke();
     void Complete(const node::KvOutcome& outcome);
-    void Record(OpType type, nlohmann::json value, std::string error);
+    void Record(OpType type, nlohmann::json value, std::string error, NodeId server = NodeId());
 
     Env& env_;
     RegisterWorkload& workload_;
@@ -135,16 +135,16 @@ void RegisterClientProcess::Complete(const node::KvOutcome& o) {
                 result = o.code == node::ReplyCode::kNotFound ? nlohmann::json(nullptr)
                                                               : ParseRegisterValue(o.value);
             }
-            Record(OpType::kOk, result, "");
+            Record(OpType::kOk, result, "", o.server);
             break;
         }
         case node::KvOutcome::Type::kFail:
             ++workload_.counts_.fail;
-            Record(OpType::kFail, value_, o.error);
+            Record(OpType::kFail, value_, o.error, o.server);
             break;
         case node::KvOutcome::Type::kInfo:
             ++workload_.counts_.info;
-            Record(OpType::kInfo, value_, o.error);
+            Record(OpType::kInfo, value_, o.error, o.server);
             // Jepsen retires a process after an info: its op may still happen at any time.
             process_ += workload_.options().clients;
             break;
@@ -152,7 +152,8 @@ void RegisterClientProcess::Complete(const node::KvOutcome& o) {
     ScheduleNext();
 }
 
-void RegisterClientProcess::Record(OpType type, nlohmann::json value, std::string error) {
+void RegisterClientProcess::Record(OpType type, nlohmann::json value, std::string error,
+                                   NodeId server) {
     std::string rendered = value.dump();
     env_.tracer.Record(env_.node, OpTypeName(type),
                        {{"process", process_}, {"f", f_}, {"key", key_}, {"value", rendered}});
@@ -164,6 +165,8 @@ void RegisterClientProcess::Record(OpType type, nlohmann::json value, std::strin
     op.key = key_;
     op.value = std::move(value);
     op.error = std::move(error);
+    op.node = env_.node.value();
+    op.server = server.value();
     workload_.history_.Append(std::move(op));
 }
 

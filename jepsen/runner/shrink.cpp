@@ -153,6 +153,7 @@ Result<ShrinkResult> Shrink(const RunOptions& options, const ShrinkOptions& shri
     }
     out.failure_kind = first.FailureKind();
     out.smallest = options;
+    out.smallest_failure = first.FailureMessage();
     bool progress = true;
     while (progress) {
         progress = false;
@@ -164,6 +165,7 @@ Result<ShrinkResult> Shrink(const RunOptions& options, const ShrinkOptions& shri
             ORRERY_ASSIGN_OR_RETURN(RunResult r, run(c.description, c.options));
             if (!SameFailure(r, out.failure_kind)) continue;
             out.smallest = std::move(c.options);
+            out.smallest_failure = r.FailureMessage();
             out.steps.push_back(std::move(c.description));
             progress = true;
             break;

@@ -58,6 +58,7 @@ struct ShrinkOptions {
 struct ShrinkResult {
     std::string failure_kind;            // The original run's FailureKind().
     RunOptions smallest;                 // The smallest options found that still fail alike.
+    std::string smallest_failure;        // Its run's RunResult::FailureMessage(), in full.
     std::vector<std::string> steps;      // The reductions kept, in order.
     uint32_t runs = 0;                   // Simulated runs spent.
     bool budget_exhausted = false;       // True if the search stopped on max_runs.

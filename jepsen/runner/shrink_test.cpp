@@ -71,6 +71,9 @@ TEST_CASE("a failing run shrinks to a smaller run that fails the same way", "[je
     auto again = RunCluster(shrunk->smallest);
     REQUIRE(again.ok());
     CHECK(again->FailureKind() == kind);
+    // The smallest run's whole message is reported, and it is the one its replay prints.
+    CHECK(!shrunk->smallest_failure.empty());
+    CHECK(shrunk->smallest_failure == again->FailureMessage());
     // Without the bug, there is nothing to shrink.
     o.bugs.clear();
     CHECK(Shrink(o, so).status().Is(Code::kInvalidArgument));
