@@ -45,6 +45,7 @@ std::string_view SqlState(ErrorKind kind) {
         case ErrorKind::kInvalidForeignKey: return "42830";
         case ErrorKind::kInvalidLimit: return "2201W";
         case ErrorKind::kInvalidOffset: return "2201X";
+        case ErrorKind::kDuplicateAlias: return "42712";
     }
     ORRERY_ASSERT(false, "unknown ErrorKind {}", static_cast<int>(kind));
     return "";

@@ -57,11 +57,12 @@ enum class ErrorKind : uint8_t {
     kInvalidForeignKey,     // 42830 (no key or unique index on the referenced columns)
     kInvalidLimit,          // 2201W (a negative LIMIT)
     kInvalidOffset,         // 2201X (a negative OFFSET)
+    kDuplicateAlias,        // 42712 (one FROM clause naming a table or alias twice)
     // New kinds go here, and kLastErrorKind follows them (the wire decoder's bound).
 };
 
 // The highest ErrorKind: node/sql_protocol.cpp refuses a larger byte on the wire.
-constexpr ErrorKind kLastErrorKind = ErrorKind::kInvalidOffset;
+constexpr ErrorKind kLastErrorKind = ErrorKind::kDuplicateAlias;
 
 struct SqlError {
     ErrorKind kind = ErrorKind::kInternal;

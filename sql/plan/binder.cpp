@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
 #include "core/assert.h"
 #include "sql/eval/functions.h"
 #include "sql/eval/ops.h"
@@ -70,6 +72,35 @@ SqlResult<PlanPtr> MergeOuterUsingColumns(PlanPtr join,
         project->columns.push_back(copy);
     }
     return project;
+}
+
+// The FROM items of one block may not share a name (SQL:2016 7.6, PostgreSQL's 42712): each
+// named table or derived table is known by its alias, else by its table name, and two items
+// known by the same name would make every qualified reference to it ambiguous. `FROM t, t` and
+// `FROM t JOIN t ON ...` therefore need an alias on one side. The walk is left to right, so the
+// error points at the second occurrence, as PostgreSQL's does. It uses an explicit stack (no
+// recursion); the parser's nesting limit bounds its depth.
+SqlResult<bool> CheckDistinctFromNames(const std::vector<TableRefPtr>& from) {
+    std::set<std::string> seen;
+    std::vector<const TableRef*> stack;
+    for (auto it = from.rbegin(); it != from.rend(); ++it) stack.push_back(it->get());
+    while (!stack.empty()) {
+        const TableRef* ref = stack.back();
+        stack.pop_back();
+        ORRERY_ASSERT(ref != nullptr, "a FROM item is null");
+        if (ref->kind == TableRef::Kind::kJoin) {
+            stack.push_back(ref->right.get());  // Popped after the left: left-to-right order.
+            stack.push_back(ref->left.get());
+            continue;
+        }
+        const std::string& name = ref->alias.empty() ? ref->name : ref->alias;
+        if (!seen.insert(name).second) {
+            return ErrorAt(ErrorKind::kDuplicateAlias,
+                           fmt::format("table name \"{}\" specified more than once", name),
+                           ref->span);
+        }
+    }
+    return true;
 }
 
 }  // namespace
@@ -270,6 +301,8 @@ SqlResult<PlanPtr> Binder::BindFrom(const SelectCore& core, Scope* outer, bool* 
         n->rows.emplace_back();
         return n;
     }
+    auto distinct = CheckDistinctFromNames(core.from);
+    if (!distinct.ok()) return distinct.error();
     PlanPtr plan;
     for (const TableRefPtr& ref : core.from) {
         auto item = BindTableRef(*ref, outer, correlated);

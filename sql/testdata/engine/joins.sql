@@ -349,11 +349,11 @@ SELECT 1
 
 SELECT * FROM l JOIN l ON true
 ----
-error 42702: column reference "id" is ambiguous
+error 42712: table name "l" specified more than once
 
 SELECT * FROM l a JOIN r a ON true
 ----
-error 42702: column reference "id" is ambiguous
+error 42712: table name "a" specified more than once
 
 SELECT l.* FROM l JOIN r ON l.k = r.k AND r.id = 10
 ----
@@ -636,4 +636,19 @@ SELECT count(*) FROM nothing CROSS JOIN l
 ----
 count
 0
+SELECT 1
+
+# One FROM clause may not name a table (or an alias) twice: PostgreSQL's 42712.
+SELECT * FROM l, l
+----
+error 42712: table name "l" specified more than once
+
+SELECT * FROM l JOIN r AS l ON true
+----
+error 42712: table name "l" specified more than once
+
+SELECT count(*) FROM l, l AS l2
+----
+count
+25
 SELECT 1
