@@ -598,8 +598,9 @@ def plot_history(ops, highlight=(), ax=None, title="History", start_ms=None, end
                 edgecolor="k" if hot else "none", lw=1.5)
         if hot:
             res = "" if op.result is None else f" -> {op.result}"
+            arg = "" if op.value is None else f" {op.value}"
             ax.text(op.t_invoke_ms, op.process + 0.38, f"[{op.invoke_index}] {op.f} "
-                    f"{op.key} {op.value}{res}", fontsize=7)
+                    f"{op.key}{arg}{res}", fontsize=7)
     ax.set_yticks(sorted(set(ops.process)))
     ax.set_yticklabels([f"p{p}" for p in sorted(set(ops.process))])
     ax.set_xlabel("virtual time (ms)")
@@ -676,4 +677,21 @@ def parse_bench_storage(text):
         out.append({"engine": m.group(1), "workload": m.group(2), "ops": int(m.group(3)),
                     "seconds": float(m.group(4)), "ops_per_s": int(m.group(5)),
                     "us_per_op": float(m.group(6))})
+    return out
+
+
+_TXN_RE = re.compile(r"^\s+(T\d+) = p(\d+) (\w+) (\[.*\])\s*$")
+
+
+def parse_elle_txns(text):
+    """Parses the transactions a list-append verdict spells out ("T15 = p1 ok [[...]]").
+
+    Returns {name: {"process", "type", "ops"}} where ops is the completed transaction's value as
+    in the history (a list of [f, key, value])."""
+    out = {}
+    for line in text.splitlines():
+        m = _TXN_RE.match(line)
+        if m:
+            out[m.group(1)] = {"process": int(m.group(2)), "type": m.group(3),
+                               "ops": json.loads(m.group(4))}
     return out
