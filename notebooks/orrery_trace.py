@@ -434,7 +434,8 @@ def plot_log_matrix(df, ax=None, max_commit_markers=400):
         _, ax = plt.subplots(figsize=(12, 4))
     for s in fault_spans(df, "partition").itertuples(index=False):
         ax.axvspan(s.start_ms, s.end_ms, color="0.9", zorder=0)
-        ax.text(s.start_ms, 0, str(s.detail)[:40], fontsize=6, va="bottom", color="0.4")
+        ax.text(s.start_ms, 0, str(s.detail)[:40], fontsize=6, va="bottom", color="0.4",
+                clip_on=True)
     prog = log_progress(df)
     commits = df[df.kind == "commit"] if "kind" in df else df.iloc[0:0]
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
