@@ -34,6 +34,7 @@ Status ApplyFlag(std::string_view flag, std::string_view value, RunOptions* o) {
     if (flag == "--seed") return ParseNumber(flag, value, &o->seed);
     if (flag == "--nodes") return ParseNumber(flag, value, &o->nodes);
     if (flag == "--clients") return ParseNumber(flag, value, &o->clients);
+    if (flag == "--rf") return ParseNumber(flag, value, &o->rf);
     if (flag == "--workload") {
         o->workload = std::string(value);
     } else if (flag == "--faults") {
@@ -41,6 +42,10 @@ Status ApplyFlag(std::string_view flag, std::string_view value, RunOptions* o) {
     } else if (flag == "--duration" || flag == "--liveness") {
         ORRERY_ASSIGN_OR_RETURN(Duration d, sim::ParseDuration(value));
         (flag == "--duration" ? o->duration : o->liveness_bound) = d;
+    } else if (flag == "--mode") {  // Leaderless replays: RunCluster runs them in that mode.
+        o->mode = std::string(value);
+    } else if (flag == "--consistency") {
+        o->consistency = std::string(value);
     } else if (flag == "--engine") {
         o->engine = std::string(value);
     } else if (flag == "--bug") {

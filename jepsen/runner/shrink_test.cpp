@@ -24,6 +24,22 @@ TEST_CASE("a replay command parses back to the same run", "[jepsen][shrink]") {
     CHECK(bare->faults.crash);
 }
 
+TEST_CASE("a leaderless replay command parses back to the same run", "[jepsen][shrink]") {
+    RunOptions o = ProfileOptions("smoke", 4).value();
+    o.mode = "leaderless";
+    o.consistency = "one";
+    o.rf = 2;
+    o.bugs = {"handoff.volatile"};
+    auto parsed = ParseReplayCommand(o.ReplayCommand());
+    REQUIRE(parsed.ok());
+    CHECK(parsed->ReplayCommand() == o.ReplayCommand());
+    CHECK(parsed->mode == "leaderless");
+    CHECK(parsed->consistency == "one");
+    CHECK(parsed->rf == 2);
+    CHECK(ParseReplayCommand("--mode leaderless --workload lwt --rf 3")->workload == "lwt");
+    CHECK(ParseReplayCommand("--mode paxos").status().Is(Code::kInvalidArgument));
+}
+
 TEST_CASE("bad replay commands are refused with the bad token named", "[jepsen][shrink]") {
     auto status = [](std::string_view cmd) { return ParseReplayCommand(cmd).status(); };
     CHECK(status("orrery sim --seed x").message().find("--seed 'x'") != std::string::npos);
