@@ -194,10 +194,16 @@ void Raft::Step(NodeId from, std::string_view bytes) {
 //  1. compact if enough entries were applied (before anything else, so that entries applied by
 //     the previous Ready stay visible to the invariant checker for one event);
 //  2. a leader may send its appends before its own log is durable: followers' acks are what
-//     commit needs; the leader counts itself only once synced (step 4);
-//  3. persist the hard state and the log (one group commit);
-//  4. send everything else; a leader counts its own durable log toward the commit index;
-//  5. apply committed entries; answer reads whose index is applied.
+//     commit needs; the leader counts itself only once synced (step 5);
+//  3. persist the log (the group commit of the batch's entries and truncations);
+//  4. if term and vote did not change, everything queued now depends on the entries alone
+//     (an AppendResp promises only that they are durable), so it leaves before the hard state is
+//     written: one fsync on a follower's reply path instead of two. A new term or vote must be
+//     durable before any message (Figure 2), so then the hard state is synced first;
+//  5. a leader counts its own durable log toward the commit index; apply committed entries;
+//     answer reads whose index is applied;
+//  6. persist the hard state if step 4 did not (it records the new durable index, which lets
+//     recovery tell bit rot in synced records from a torn tail).
 Status Raft::Ready() {
     ORRERY_RETURN_IF_ERROR(failed_);
     ORRERY_RETURN_IF_ERROR(MaybeCompact());
@@ -208,7 +214,8 @@ Status Raft::Ready() {
     bool hard_state_changed = log_->hard_state().term != log_->durable_term() ||
                               log_->hard_state().voted_for != log_->durable_vote();
     if (role_ == Role::kLeader && !hard_state_changed) SendOutbox();
-    ORRERY_RETURN_IF_ERROR(log_->Sync());
+    ORRERY_RETURN_IF_ERROR(log_->SyncLog());
+    if (hard_state_changed) ORRERY_RETURN_IF_ERROR(log_->SyncHardState());
     SendOutbox();
     if (vote_) promised_ = std::make_pair(term_, *vote_);
     if (role_ == Role::kLeader) MaybeCommit();
@@ -217,6 +224,7 @@ Status Raft::Ready() {
     std::vector<std::pair<std::function<void(Status)>, Status>> done;
     done.swap(completions_);
     for (auto& [fn, status] : done) fn(status);
+    ORRERY_RETURN_IF_ERROR(log_->SyncHardState());
     // Messages produced while applying (a removed leader stepping down sends nothing; a transfer
     // may): they need no new durable state, so they go now.
     if (!log_->dirty()) SendOutbox();
