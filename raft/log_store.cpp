@@ -47,11 +47,16 @@ void LogStore::SetHardState(Term term, uint32_t voted_for, LogIndex commit) {
     hs_.commit = commit;
 }
 
-bool LogStore::dirty() const {
-    return truncation_.has_value() || written_last_ != last_index() ||
-           hs_.term != written_hs_.term || hs_.voted_for != written_hs_.voted_for ||
+bool LogStore::log_dirty() const {
+    return truncation_.has_value() || written_last_ != last_index();
+}
+
+bool LogStore::hard_state_dirty() const {
+    return hs_.term != written_hs_.term || hs_.voted_for != written_hs_.voted_for ||
            durable_index_ != written_hs_.durable_index;
 }
+
+bool LogStore::dirty() const { return log_dirty() || hard_state_dirty(); }
 
 Status LogStore::WriteHardStateNow(LogIndex durable) {
     HardState next = hs_;
@@ -64,7 +69,12 @@ Status LogStore::WriteHardStateNow(LogIndex durable) {
 }
 
 Status LogStore::Sync() {
-    if (!dirty()) return Status::Ok();
+    ORRERY_RETURN_IF_ERROR(SyncLog());
+    return SyncHardState();
+}
+
+Status LogStore::SyncLog() {
+    if (!log_dirty()) return Status::Ok();
     bool dir_changed = false;
     if (truncation_) ORRERY_RETURN_IF_ERROR(ApplyTruncation());
     ORRERY_RETURN_IF_ERROR(WritePending(&dir_changed));
@@ -75,6 +85,19 @@ Status LogStore::Sync() {
     }
     if (dir_changed) ORRERY_RETURN_IF_ERROR(disk_.SyncDir());
     durable_index_ = last_index();
+    ORRERY_ASSERT(!log_dirty(), "log still dirty after SyncLog");
+    return Status::Ok();
+}
+
+// The hard state goes last: the durable index it records must never run ahead of what the
+// segments hold durably, or recovery would call a torn tail corruption. durable_index_ never
+// does: it moves up only in SyncLog after the segments were synced, and a truncation that removes
+// synced records lowers the recorded index on disk before it touches them (ApplyTruncation).
+// Entries appended since the last SyncLog are not covered and need not be.
+Status LogStore::SyncHardState() {
+    if (!hard_state_dirty()) return Status::Ok();
+    ORRERY_ASSERT(durable_index_ <= written_last_, "durable index {} beyond the written log {}",
+                  durable_index_, written_last_);
     return WriteHardStateNow(durable_index_);
 }
 

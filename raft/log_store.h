@@ -15,8 +15,9 @@
 // The whole log is kept in memory as well (snapshots bound its length). Mutations (Append,
 // TruncateFrom, SetHardState) change the in-memory view at once and reach the disk in Sync(),
 // which is the group commit: every pending record is written, each touched file synced once, the
-// directory synced if a file was created or removed, and finally the hard state (with the new
-// durable index) written and synced.
+// directory synced if a file was created or removed (SyncLog), and finally the hard state (with
+// the new durable index) written and synced (SyncHardState). Raft calls the two halves apart so
+// that messages which need only the entries durable leave between them (raft_node.cpp, Ready).
 //
 // Recovery (Open): records after the hard state's durable index that fail their checksum, break
 // the chain or end early are a torn tail and are cut; a bad record at or below the durable index
@@ -77,8 +78,23 @@ public:
     void SetHardState(Term term, uint32_t voted_for, LogIndex commit);
     // True when Sync() has something to write.
     bool dirty() const;
-    // Makes every pending change durable (see the file comment).
+    // True when SyncLog() has something to write (entries or a truncation).
+    bool log_dirty() const;
+    // True when SyncHardState() has something to write: a new term or vote, or a durable index
+    // that moved since the hard state was last written.
+    bool hard_state_dirty() const;
+    // Makes every pending change durable (see the file comment): SyncLog(), then SyncHardState().
     Status Sync();
+    // The first half of Sync(): writes the pending records (and truncation), syncs the touched
+    // segments and, if a file was created or removed, the directory. Afterwards the entries up to
+    // last_index() are durable and durable_index() says so, but the hard state on disk may still
+    // record an older durable index (recovery then treats the newer records as a tail it may
+    // cut: safe for torn writes, blind to bit rot in them until SyncHardState() returns).
+    Status SyncLog();
+    // The second half of Sync(): writes and syncs the hard state (term, vote, commit, durable
+    // index) if it changed. The durable index written is durable_index(), which covers only what
+    // the last SyncLog() made durable (entries appended since are left for the next Sync).
+    Status SyncHardState();
 
     // Stores a snapshot durably and compacts the log: entries up to meta.index are dropped; if
     // the log does not hold meta.index with meta.term, the whole log is dropped (§7: "if existing

@@ -80,6 +80,61 @@ TEST_CASE("log store refuses to start when a synced record rotted", "[raft]") {
     CHECK(s.status().code() == Code::kCorruption);
 }
 
+// Raft sends an AppendResp between the two halves of Sync (raft_node.cpp, Ready). After SyncLog
+// alone the entries survive a crash with sector_garbage = 1 (every unsynced byte garbage), so
+// the promise the AppendResp makes holds; what only SyncHardState adds is the recorded durable
+// index, which turns rot in those records from a torn tail into kCorruption.
+// Flips a bit three bytes before the end of the first segment: inside its last record.
+void RotLastRecord(sim::SimDisk& disk) {
+    auto file = disk.Open("log-00000000000000000001", OpenMode::kRead);
+    REQUIRE(file.ok());
+    uint64_t size = (*file)->Size();
+    REQUIRE(size > 3);
+    REQUIRE(disk.RotBit("log-00000000000000000001", size - 3).ok());
+}
+
+TEST_CASE("log store: SyncLog makes entries durable, SyncHardState records it", "[raft]") {
+    sim::SimDisk disk(Random(5));
+    disk.SetFaults(sim::DiskFaults{.sector_garbage = 1.0});
+    {
+        auto log = MustOpen(disk);
+        AppendN(*log, 4, Term(1));
+        REQUIRE(log->Sync().ok());
+        AppendN(*log, 4, Term(1));
+        REQUIRE(log->SyncLog().ok());
+        CHECK(log->durable_index() == LogIndex(8));
+        CHECK_FALSE(log->log_dirty());
+        CHECK(log->hard_state_dirty());
+    }
+    disk.Crash();
+    {
+        auto log = MustOpen(disk);
+        CHECK(log->last_index() == LogIndex(8));
+        CHECK(log->recovery_note().empty());
+    }
+    // Open recorded index 8 and synced the hard state, so rot in entry 8 is now corruption.
+    disk.Crash();
+    RotLastRecord(disk);
+    auto s = LogStore::Open(disk, 1 << 20, Voters123());
+    CHECK(s.status().code() == Code::kCorruption);
+}
+
+TEST_CASE("log store: rot in records synced by SyncLog alone reads as a torn tail", "[raft]") {
+    sim::SimDisk disk(Random(6));
+    {
+        auto log = MustOpen(disk);
+        AppendN(*log, 4, Term(1));
+        REQUIRE(log->Sync().ok());
+        AppendN(*log, 4, Term(1));
+        REQUIRE(log->SyncLog().ok());  // A crash before SyncHardState: the window Ready leaves.
+    }
+    disk.Crash();
+    RotLastRecord(disk);
+    auto log = MustOpen(disk);
+    CHECK(log->last_index() == LogIndex(7));  // Entry 8 is cut: the known cost of the window.
+    CHECK_FALSE(log->recovery_note().empty());
+}
+
 TEST_CASE("log store truncates a conflicting suffix durably", "[raft]") {
     sim::SimDisk disk(Random(4));
     {

@@ -27,6 +27,10 @@ struct Progress {
     bool probe_sent = false;       // kProbe: an append is outstanding; wait before sending again.
     std::deque<LogIndex> inflight; // kReplicate: last index of each unacknowledged append.
     bool recent_active = false;    // Heard from since the last check-quorum round (thesis §6.2).
+    // kReplicate: the last index sent before the latest heartbeat. Links deliver in order when
+    // nothing is lost, so by the time that heartbeat's response arrives the follower has
+    // acknowledged at least this much; a match below it suggests a lost append.
+    LogIndex sent_before_heartbeat;
     uint64_t read_ack = 0;         // Highest ReadIndex round this follower acknowledged.
     // kSnapshot: which snapshot is being sent, the next byte to send, ticks without progress.
     LogIndex snap_index;
@@ -39,6 +43,7 @@ struct Progress {
         next = from;
         probe_sent = false;
         inflight.clear();
+        sent_before_heartbeat = match;
     }
     // Switches to streaming after the logs were found to match at match.
     void BecomeReplicate() {
@@ -46,6 +51,7 @@ struct Progress {
         next = match + 1;
         probe_sent = false;
         inflight.clear();
+        sent_before_heartbeat = match;
     }
 };
 

@@ -89,6 +89,7 @@ private:
 
     // raft_node.cpp
     void Send(NodeId to, Message m);
+    bool CoalesceAppendResp(NodeId to, const Message& m);
     void SendOutbox();
     void BecomeFollower(Term term, std::optional<NodeId> leader);
     void BecomeLeader();
@@ -174,6 +175,14 @@ private:
     std::optional<NodeId> transferee_;    // Leaders: leadership transfer target.
 
     std::vector<std::pair<NodeId, std::string>> outbox_;
+    // The granted AppendResp queued in outbox_ for each leader (see CoalesceAppendResp).
+    struct GrantedResp {
+        size_t slot;  // Its index in outbox_.
+        Term term;
+        LogIndex match;
+    };
+    std::map<NodeId, GrantedResp> granted_resp_;
+    bool append_pending_ = false;  // Leaders: proposals appended since the last Ready.
     std::deque<PendingRead> reads_;
     uint64_t read_ctx_ = 0;
     bool read_round_pending_ = false;

@@ -89,12 +89,34 @@ void Raft::Send(NodeId to, Message m) {
     ORRERY_ASSERT(to != cfg_.id, "sending to self");
     ORRERY_ASSERT(outbox_.size() < kMaxOutbox, "raft outbox overflow");
     m.term = m.term == Term(0) ? term_ : m.term;
+    if (m.type == MsgType::kAppendResp && m.granted && CoalesceAppendResp(to, m)) return;
     outbox_.emplace_back(to, EncodeMessage(m));
+}
+
+// A follower that handled several appends in one batch (a real process runs one Ready per turn
+// of its event loop) owes the leader one answer, not one per append: a granted AppendResp says
+// "my log matches yours up to match", and a higher match implies every lower one. So a granted
+// answer to the same leader in the same term replaces the earlier one in the outbox, in the
+// earlier one's place (never later: the leader's heartbeat logic counts on acks of appends sent
+// before a heartbeat arriving before its response). Returns true if m was merged or subsumed.
+bool Raft::CoalesceAppendResp(NodeId to, const Message& m) {
+    auto it = granted_resp_.find(to);
+    if (it == granted_resp_.end() || it->second.term != m.term) {
+        granted_resp_[to] = GrantedResp{outbox_.size(), m.term, m.match};
+        return false;
+    }
+    ORRERY_ASSERT(it->second.slot < outbox_.size(), "coalesced answer outside the outbox");
+    if (m.match > it->second.match) {
+        outbox_[it->second.slot].second = EncodeMessage(m);
+        it->second.match = m.match;
+    }
+    return true;
 }
 
 void Raft::SendOutbox() {
     std::vector<std::pair<NodeId, std::string>> out;
     out.swap(outbox_);
+    granted_resp_.clear();
     for (auto& [to, bytes] : out) send_(to, std::move(bytes));
 }
 
@@ -192,15 +214,24 @@ void Raft::Step(NodeId from, std::string_view bytes) {
 
 // The Ready loop. Order matters (Figure 2, thesis §10.2.1):
 //  1. compact if enough entries were applied (before anything else, so that entries applied by
-//     the previous Ready stay visible to the invariant checker for one event);
+//     the previous Ready stay visible to the invariant checker for one event); a leader sends
+//     the appends for every proposal of the batch at once (up to max_append_entries each);
 //  2. a leader may send its appends before its own log is durable: followers' acks are what
-//     commit needs; the leader counts itself only once synced (step 4);
-//  3. persist the hard state and the log (one group commit);
-//  4. send everything else; a leader counts its own durable log toward the commit index;
-//  5. apply committed entries; answer reads whose index is applied.
+//     commit needs; the leader counts itself only once synced (step 5);
+//  3. persist the log (the group commit of the batch's entries and truncations);
+//  4. if term and vote did not change, everything queued now depends on the entries alone
+//     (an AppendResp promises only that they are durable), so it leaves before the hard state is
+//     written: one fsync on a follower's reply path instead of two. A new term or vote must be
+//     durable before any message (Figure 2), so then the hard state is synced first;
+//  5. a leader counts its own durable log toward the commit index; apply committed entries;
+//     answer reads whose index is applied;
+//  6. persist the hard state if step 4 did not (it records the new durable index, which lets
+//     recovery tell bit rot in synced records from a torn tail).
 Status Raft::Ready() {
     ORRERY_RETURN_IF_ERROR(failed_);
     ORRERY_RETURN_IF_ERROR(MaybeCompact());
+    if (append_pending_ && role_ == Role::kLeader) BroadcastAppend();
+    append_pending_ = false;
     if (read_round_pending_ && role_ == Role::kLeader) BroadcastHeartbeat();
     read_round_pending_ = false;
     uint32_t vote = vote_ && !cfg_.bug_forget_vote ? vote_->value() : 0;
@@ -208,7 +239,8 @@ Status Raft::Ready() {
     bool hard_state_changed = log_->hard_state().term != log_->durable_term() ||
                               log_->hard_state().voted_for != log_->durable_vote();
     if (role_ == Role::kLeader && !hard_state_changed) SendOutbox();
-    ORRERY_RETURN_IF_ERROR(log_->Sync());
+    ORRERY_RETURN_IF_ERROR(log_->SyncLog());
+    if (hard_state_changed) ORRERY_RETURN_IF_ERROR(log_->SyncHardState());
     SendOutbox();
     if (vote_) promised_ = std::make_pair(term_, *vote_);
     if (role_ == Role::kLeader) MaybeCommit();
@@ -217,6 +249,7 @@ Status Raft::Ready() {
     std::vector<std::pair<std::function<void(Status)>, Status>> done;
     done.swap(completions_);
     for (auto& [fn, status] : done) fn(status);
+    ORRERY_RETURN_IF_ERROR(log_->SyncHardState());
     // Messages produced while applying (a removed leader stepping down sends nothing; a transfer
     // may): they need no new durable state, so they go now.
     if (!log_->dirty()) SendOutbox();

@@ -142,14 +142,26 @@ Result<std::string> Scenario::Dispatch(const GoldenCommand& cmd) {
         ORRERY_RETURN_IF_ERROR(cluster_->Ready(id));
         return std::string();
     }
+    // ready=batch: one Ready per receiver per round, after all its deliveries (a real process).
     if (cmd.name == "deliver") {
         ORRERY_ASSIGN_OR_RETURN(auto links, Links(cmd));
-        ORRERY_RETURN_IF_ERROR(cluster_->Deliver(links).status());
+        ORRERY_RETURN_IF_ERROR(cluster_->Deliver(links, cmd.Get("ready") == "batch").status());
         return std::string();
     }
     if (cmd.name == "stabilize") {
-        ORRERY_RETURN_IF_ERROR(cluster_->Stabilize());
+        ORRERY_RETURN_IF_ERROR(cluster_->Stabilize(cmd.Get("ready") == "batch"));
         return std::string();
+    }
+    // propose-batch n1 a b c: several proposals, then one Ready (one turn of a real process).
+    if (cmd.name == "propose-batch") {
+        ORRERY_ASSIGN_OR_RETURN(NodeId id, Up(cmd));
+        std::string out;
+        for (size_t i = 1; i < cmd.args.size(); ++i) {
+            ORRERY_ASSIGN_OR_RETURN(LogIndex index, cluster_->node(id).Propose(cmd.args[i]));
+            out += fmt::format("proposed at {}\n", index);
+        }
+        ORRERY_RETURN_IF_ERROR(cluster_->Ready(id));
+        return out;
     }
     if (cmd.name == "drop") {
         ORRERY_ASSIGN_OR_RETURN(auto links, Links(cmd));

@@ -189,6 +189,7 @@ void Raft::BroadcastAppend() {
 // hold) and the latest ReadIndex round (thesis §6.4).
 void Raft::BroadcastHeartbeat() {
     for (auto& [id, pr] : progress_) {
+        pr.sent_before_heartbeat = pr.next - 1;
         Message m = MakeMessage(MsgType::kHeartbeat);
         m.commit = std::min(pr.match, commit_);
         m.read_ctx = read_ctx_;
@@ -213,7 +214,13 @@ void Raft::HandleHeartbeatResponse(NodeId from, const Message& m) {
     Progress& pr = it->second;
     pr.recent_active = true;
     pr.read_ack = std::max(pr.read_ack, m.read_ctx);
-    if (pr.match < log_->last_index()) {
+    // A stream that acknowledged everything sent before the heartbeat is healthy: what it has
+    // not acknowledged yet was sent after the heartbeat and is still on its way. An empty append
+    // now would only cost the follower a Ready, and, where it overtakes the append in flight
+    // (the simulator reorders), a rejection and a fall back to probing.
+    bool stream_healthy =
+        pr.state == ProgressState::kReplicate && pr.match >= pr.sent_before_heartbeat;
+    if (pr.match < log_->last_index() && !stream_healthy) {
         // A lost append must not stall the follower: unpause a probe, free a full window.
         if (pr.state == ProgressState::kProbe) pr.probe_sent = false;
         if (pr.state == ProgressState::kReplicate && pr.inflight.size() >= cfg_.max_inflight) {

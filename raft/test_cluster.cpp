@@ -197,10 +197,12 @@ Status TestCluster::ReadyAll() {
     return Status::Ok();
 }
 
-Result<size_t> TestCluster::Deliver(const std::set<std::pair<NodeId, NodeId>>& links) {
+Result<size_t> TestCluster::Deliver(const std::set<std::pair<NodeId, NodeId>>& links,
+                                    bool batched) {
     std::deque<InFlight> now;
     now.swap(queue_);
     std::deque<InFlight> keep;
+    std::set<NodeId> stepped;  // batched: receivers that owe a Ready.
     size_t delivered = 0;
     for (InFlight& m : now) {
         if (!links.empty() && !links.contains({m.from, m.to})) {
@@ -210,7 +212,14 @@ Result<size_t> TestCluster::Deliver(const std::set<std::pair<NodeId, NodeId>>& l
         if (!up(m.to) || Cut(m.from, m.to)) continue;  // Lost.
         ++delivered;
         nodes_.at(m.to)->raft->Step(m.from, m.bytes);
-        ORRERY_RETURN_IF_ERROR(Ready(m.to));
+        if (batched) {
+            stepped.insert(m.to);
+        } else {
+            ORRERY_RETURN_IF_ERROR(Ready(m.to));
+        }
+    }
+    for (NodeId id : stepped) {
+        if (up(id)) ORRERY_RETURN_IF_ERROR(Ready(id));
     }
     // Undelivered messages stay ahead of the ones just produced.
     keep.insert(keep.end(), queue_.begin(), queue_.end());
@@ -218,9 +227,9 @@ Result<size_t> TestCluster::Deliver(const std::set<std::pair<NodeId, NodeId>>& l
     return delivered;
 }
 
-Status TestCluster::Stabilize() {
+Status TestCluster::Stabilize(bool batched) {
     for (int round = 0; round < kMaxStabilizeRounds; ++round) {
-        ORRERY_ASSIGN_OR_RETURN(size_t n, Deliver({}));
+        ORRERY_ASSIGN_OR_RETURN(size_t n, Deliver({}, batched));
         if (n == 0 && queue_.empty()) return Status::Ok();
     }
     return Status::Busy("cluster did not stabilize");

@@ -77,9 +77,11 @@ public:
     Status ReadyAll();
     // Delivers every message queued now (only on the given links if any), each followed by the
     // receiver's Ready. Returns the number delivered.
-    Result<size_t> Deliver(const std::set<std::pair<NodeId, NodeId>>& links);
-    // Delivers until no message is queued (bounded).
-    Status Stabilize();
+    // With `batched`, each receiver instead runs one Ready after all of its deliveries, in id
+    // order, as a real process runs one Ready per turn of its event loop (batch_ready).
+    Result<size_t> Deliver(const std::set<std::pair<NodeId, NodeId>>& links, bool batched = false);
+    // Delivers until no message is queued (bounded), in rounds of Deliver.
+    Status Stabilize(bool batched = false);
     // Drops queued messages (on the given links, or all).
     size_t Drop(const std::set<std::pair<NodeId, NodeId>>& links);
     // Cuts every link between different groups; nodes in no group are cut from everyone.

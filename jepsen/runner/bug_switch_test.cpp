@@ -124,10 +124,12 @@ TEST_CASE("raft.commit-old-term is caught within 200 smoke seeds", "[jepsen][cam
 }
 
 // The first catch above, shrunk (`orrery shrink`, 54 runs) to three nodes, one client and the
-// flap alone; docs/08 walks through its trace as Figure 8 (a) to (c).
+// flap alone; docs/08 walks through its trace as Figure 8 (a) to (c). Seed 24 of that shrunk
+// command stopped reproducing when the leader stopped sending needless empty appends (the
+// network's latency draws shifted); seed 45 of the same command tells the same story.
 TEST_CASE("the shrunk Figure 8 replay fails only with raft.commit-old-term", "[jepsen][bugs]") {
     auto o = ParseReplayCommand(
-        "orrery sim --seed 24 --nodes 3 --clients 1 --workload kv --faults partition=flap,"
+        "orrery sim --seed 45 --nodes 3 --clients 1 --workload kv --faults partition=flap,"
         "buggify=0.05,every=500ms --duration 1250ms --bug raft.commit-old-term");
     REQUIRE(o.ok());
     auto buggy = RunCluster(*o);
@@ -137,8 +139,8 @@ TEST_CASE("the shrunk Figure 8 replay fails only with raft.commit-old-term", "[j
     // failed.
     CHECK(!buggy->liveness_checked);
     CHECK(buggy->invariants.message().starts_with(
-        "invariant: commit safety: leader n1 of term 3 committed 7@1, but n3, whose log lacks "
-        "it, could still be elected by n2,n3"));
+        "invariant: commit safety: leader n2 of term 3 committed 5@1, but n1, whose log lacks "
+        "it, could still be elected by n1,n3"));
     o->bugs.clear();
     auto fixed = RunCluster(*o);
     REQUIRE(fixed.ok());
