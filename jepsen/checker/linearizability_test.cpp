@@ -103,7 +103,8 @@ TEST_CASE("the explanation drops ops that are not part of the contradiction", "[
     CHECK(report.text.find("key \"b\"") != std::string::npos);
     CHECK(report.text.find("key \"a\"") == std::string::npos);
     CHECK(report.text.find("before position 4). These completed operations conflict:\n"
-                           "  [4..5] p0 put 2\n  [8..9] p2 get -> 1\n") != std::string::npos);
+                           "  [4..5] p0 put 2  (0.050ms..0.060ms)\n"
+                           "  [8..9] p2 get -> 1  (0.090ms..0.100ms)\n") != std::string::npos);
 }
 
 TEST_CASE("an exhausted search budget gives unknown, not a wrong verdict", "[jepsen]") {
