@@ -6,6 +6,7 @@
 #include <cctype>
 #include <utility>
 
+#include "node/pg_catalog.h"
 #include "sql/parser.h"
 
 namespace orrery::node {
@@ -63,6 +64,14 @@ bool ReturnsRows(std::string_view query) {
 
 sql::SqlError NotSupported(std::string message) {
     return sql::MakeSqlError(sql::ErrorKind::kFeatureNotSupported, std::move(message));
+}
+
+SqlOutcome Failed(sql::SqlError error, sql::TxnStatus txn) {
+    SqlOutcome out;
+    out.type = KvOutcome::Type::kFail;
+    out.error = std::move(error);
+    out.txn_status = txn;
+    return out;
 }
 
 }  // namespace
@@ -239,6 +248,35 @@ void PgConnection::Execute(std::string text, std::vector<sql::Value> params,
                      });
 }
 
+// psql's describe queries are answered from SHOW CATALOG on this session (pg_catalog.h); any
+// other catalog query is refused before the session sees it, so unlike PostgreSQL an open
+// transaction stays usable after the error.
+void PgConnection::RunStatement(std::string text, std::vector<sql::Value> params,
+                                std::function<void(const SqlOutcome&)> then) {
+    if (!MentionsPgCatalog(text)) {
+        return Execute(std::move(text), std::move(params), std::move(then));
+    }
+    std::optional<pgcat::RecognizedQuery> query = pgcat::RecognizePsqlQuery(text);
+    if (!query) {
+        return then(Failed(NotSupported("this query of the PostgreSQL system catalogs (pg_catalog, "
+                                        "information_schema) is not served: only psql 15's \\d, "
+                                        "\\dt, \\di and \\d NAME are; use SHOW TABLES and "
+                                        "DESCRIBE t"),
+                           txn_));
+    }
+    Execute(std::string(pgcat::kShowCatalog), {},
+            [this, query = std::move(*query), then = std::move(then)](const SqlOutcome& catalog) {
+                if (!catalog.ok() || !catalog.result) return then(catalog);
+                auto user = startup_.find("user");
+                auto answer = pgcat::AnswerPsqlQuery(
+                    query, *catalog.result, user == startup_.end() ? "" : user->second);
+                if (!answer.ok()) return then(Failed(answer.error(), catalog.txn_status));
+                SqlOutcome out = catalog;
+                out.result = std::move(answer).value();
+                then(out);
+            });
+}
+
 void PgConnection::SendError(const sql::SqlError& error) { Write(pg::ErrorResponse(error)); }
 
 void PgConnection::ExtendedError(const sql::SqlError& error) {
@@ -272,16 +310,7 @@ void PgConnection::RunNextScriptStatement() {
     }
     std::string text = std::move(script_.front());
     script_.pop_front();
-    if (MentionsPgCatalog(text)) {
-        // Refused before the session sees it: unlike PostgreSQL, an open transaction stays usable.
-        script_.clear();
-        SendError(NotSupported(
-            "the PostgreSQL system catalogs (pg_catalog, information_schema) are not served; "
-            "use SHOW TABLES and DESCRIBE t"));
-        Write(pg::ReadyForQuery(txn_));
-        return;
-    }
-    Execute(std::move(text), {}, [this](const SqlOutcome& outcome) {
+    RunStatement(std::move(text), {}, [this](const SqlOutcome& outcome) {
         if (outcome.ok() && outcome.result) {
             const sql::StatementResult& r = *outcome.result;
             SendResultHead(r);
@@ -371,17 +400,7 @@ void PgConnection::RunPortal(const std::string& name, std::function<void()> then
         portal.outcome = empty;
         return then();
     }
-    if (MentionsPgCatalog(portal.query)) {
-        SqlOutcome refused;
-        refused.type = KvOutcome::Type::kFail;
-        refused.error = NotSupported(
-            "the PostgreSQL system catalogs (pg_catalog, information_schema) are not served; "
-            "use SHOW TABLES and DESCRIBE t");
-        refused.txn_status = txn_;
-        portal.outcome = refused;
-        return then();
-    }
-    Execute(portal.query, portal.params, [this, name, then](const SqlOutcome& outcome) {
+    RunStatement(portal.query, portal.params, [this, name, then](const SqlOutcome& outcome) {
         auto it = portals_.find(name);
         if (it == portals_.end()) return;
         it->second.outcome = outcome;

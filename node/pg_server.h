@@ -27,8 +27,10 @@
 //     its own autocommit statement unless BEGIN opened one;
 //   - Describe of a prepared statement (not a portal) that returns rows cannot name its
 //     columns before running: it answers 0A000 (drivers that describe portals are fine);
-//   - queries of pg_catalog / information_schema (psql's \d) answer 0A000 naming SHOW TABLES
-//     and DESCRIBE, which the engine does serve;
+//   - of the queries of pg_catalog / information_schema, only psql 15's \d, \dt, \di and
+//     \d NAME are served (pg_catalog.h: recognised by their text, answered from the live
+//     catalog through SHOW CATALOG on the same session); any other answers 0A000 naming SHOW
+//     TABLES and DESCRIBE, and leaves an open transaction usable;
 //   - binary formats (format code 1) answer 0A000.
 //
 // One statement at a time: while one runs, further input is only buffered (at most one frame's
@@ -119,6 +121,9 @@ private:
     void Fatal(std::string_view sqlstate, std::string_view message);
     void Execute(std::string text, std::vector<sql::Value> params,
                  std::function<void(const SqlOutcome&)> then);
+    // Execute, but a catalog query is answered by pg_catalog.h or refused.
+    void RunStatement(std::string text, std::vector<sql::Value> params,
+                      std::function<void(const SqlOutcome&)> then);
     void Write(std::string_view bytes);
 
     PgBackend& backend_;
