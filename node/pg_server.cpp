@@ -135,6 +135,12 @@ void PgConnection::Refuse(std::string_view sqlstate, std::string_view message) {
     Fatal(sqlstate, message);
 }
 
+bool PgConnection::Cancel(int32_t secret_key) {
+    if (!started_ || closed_ || secret_key != options_.secret_key) return false;
+    if (waiting_) backend_.Cancel();
+    return true;
+}
+
 void PgConnection::OnBytes(std::string_view bytes) {
     if (closed_) return;
     input_.append(bytes);
@@ -205,8 +211,10 @@ void PgConnection::HandleStartup(const pg::Frame& frame) {
             Write("N");  // No encryption: the client goes on with its StartupMessage.
             return;
         case pg::StartupPacket::Kind::kCancel:
-            // A cancel connection gets no answer; cancelling a statement is not implemented.
+            // A cancel connection gets no answer, whether or not the key named a connection.
             closed_ = true;
+            input_.clear();
+            if (options_.on_cancel) options_.on_cancel(packet->process_id, packet->secret_key);
             close_();
             return;
         case pg::StartupPacket::Kind::kStartup: break;

@@ -24,15 +24,26 @@ namespace {
 
 using namespace std::string_literals;
 
-// The engine's session, answering each statement on the next Drain().
+// The engine's session, answering each statement on the next Drain(). Cancel() before the
+// Drain makes the statement in flight end as the SQL server ends a cancelled one: 57014, and
+// nothing of it done.
 class EngineBackend final : public PgBackend {
 public:
+    void Cancel() override {
+        ++cancels;
+        if (!pending_.empty()) cancel_pending_ = true;
+    }
     EngineBackend() : db_(sql::EmbeddedDatabase::OpenInMemory().value()), session_(db_->NewSession()) {}
 
     void Execute(std::string text, std::vector<sql::Value> params, Done done) override {
         pending_.push_back([this, text = std::move(text), params = std::move(params),
                             done = std::move(done)]() mutable {
-            sql::StatementOutcome o = db_->Execute(*session_, text, std::move(params));
+            sql::StatementOutcome o =
+                cancel_pending_ ? sql::StatementOutcome(sql::MakeSqlError(
+                                      sql::ErrorKind::kQueryCanceled,
+                                      "canceling statement due to user request"))
+                                : db_->Execute(*session_, text, std::move(params));
+            cancel_pending_ = false;
             SqlOutcome out;
             if (o.ok()) {
                 out.result = std::move(o).value();
@@ -53,8 +64,10 @@ public:
         }
     }
     int executed = 0;
+    int cancels = 0;
 
 private:
+    bool cancel_pending_ = false;
     std::unique_ptr<sql::EmbeddedDatabase> db_;
     std::unique_ptr<sql::Session> session_;
     std::deque<std::function<void()>> pending_;
@@ -194,7 +207,7 @@ std::string Render(std::string_view out) {
 
 struct Harness {
     Harness()
-        : conn(backend, PgConnectionOptions{7, 99, "15.0 (Orrery)"},
+        : conn(backend, PgConnectionOptions{7, 99, "15.0 (Orrery)", nullptr},
                [this](std::string_view b) { out.append(b); }, [this] { ++closes; }) {}
     // Sends bytes, lets every statement answer, returns what came back, rendered.
     std::string Send(const std::string& bytes) {
@@ -396,6 +409,41 @@ TEST_CASE("other pg_catalog queries are refused with 0A000, not answered wrongly
     CHECK(MentionsPgCatalog("select * from information_schema.tables"));
     CHECK(!MentionsPgCatalog("select 'pg_class' from t"));
     CHECK(!MentionsPgCatalog("select my_pg_x from t"));
+}
+
+TEST_CASE("cancel: a CancelRequest with the right key stops the statement in flight") {
+    Harness h;
+    h.Start();
+    h.Send(Query("CREATE TABLE t (id INTEGER PRIMARY KEY)"));
+    // A cancel connection: the packet is routed to its owner, and closes without an answer.
+    std::vector<std::pair<int32_t, int32_t>> routed;
+    PgConnectionOptions o;
+    o.on_cancel = [&](int32_t pid, int32_t secret) { routed.emplace_back(pid, secret); };
+    std::string written;
+    int closed = 0;
+    PgConnection canceller(h.backend, o, [&](std::string_view b) { written.append(b); },
+                           [&] { ++closed; });
+    canceller.OnBytes("\0\0\0\x10\x04\xd2\x16\x2e\0\0\0\x07\0\0\0\x63"s);
+    CHECK(routed == std::vector<std::pair<int32_t, int32_t>>{{7, 99}});
+    CHECK(written.empty());
+    CHECK(closed == 1);
+
+    // Idle: nothing to cancel, whatever the key.
+    CHECK(h.conn.Cancel(99));
+    CHECK(h.backend.cancels == 0);
+    // A statement in flight (the harness drains only in Send): a wrong key does nothing...
+    h.out.clear();
+    h.conn.OnBytes(Query("INSERT INTO t VALUES (1); INSERT INTO t VALUES (2)"));
+    REQUIRE(h.conn.busy());
+    CHECK(!h.conn.Cancel(98));
+    CHECK(h.backend.cancels == 0);
+    // ...the right one stops it: 57014, and the rest of the Query is skipped.
+    CHECK(h.conn.Cancel(99));
+    CHECK(h.backend.cancels == 1);
+    h.backend.Drain();
+    CHECK(Render(h.out) == "E ERROR 57014 canceling statement due to user request\nZ I\n");
+    // The connection is usable afterwards, and nothing of the cancelled Query ran.
+    CHECK(h.Send(Query("SELECT count(*) FROM t")) == "T count:20\nD 0\nC SELECT 1\nZ I\n");
 }
 
 TEST_CASE("the psql template match: tokens, holes, whitespace") {
