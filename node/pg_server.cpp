@@ -6,6 +6,7 @@
 #include <cctype>
 #include <utility>
 
+#include "node/pg_catalog.h"
 #include "sql/parser.h"
 
 namespace orrery::node {
@@ -63,6 +64,14 @@ bool ReturnsRows(std::string_view query) {
 
 sql::SqlError NotSupported(std::string message) {
     return sql::MakeSqlError(sql::ErrorKind::kFeatureNotSupported, std::move(message));
+}
+
+SqlOutcome Failed(sql::SqlError error, sql::TxnStatus txn) {
+    SqlOutcome out;
+    out.type = KvOutcome::Type::kFail;
+    out.error = std::move(error);
+    out.txn_status = txn;
+    return out;
 }
 
 }  // namespace
@@ -124,6 +133,12 @@ void PgConnection::Fatal(std::string_view sqlstate, std::string_view message) {
 
 void PgConnection::Refuse(std::string_view sqlstate, std::string_view message) {
     Fatal(sqlstate, message);
+}
+
+bool PgConnection::Cancel(int32_t secret_key) {
+    if (!started_ || closed_ || secret_key != options_.secret_key) return false;
+    if (waiting_) backend_.Cancel();
+    return true;
 }
 
 void PgConnection::OnBytes(std::string_view bytes) {
@@ -196,8 +211,10 @@ void PgConnection::HandleStartup(const pg::Frame& frame) {
             Write("N");  // No encryption: the client goes on with its StartupMessage.
             return;
         case pg::StartupPacket::Kind::kCancel:
-            // A cancel connection gets no answer; cancelling a statement is not implemented.
+            // A cancel connection gets no answer, whether or not the key named a connection.
             closed_ = true;
+            input_.clear();
+            if (options_.on_cancel) options_.on_cancel(packet->process_id, packet->secret_key);
             close_();
             return;
         case pg::StartupPacket::Kind::kStartup: break;
@@ -239,6 +256,35 @@ void PgConnection::Execute(std::string text, std::vector<sql::Value> params,
                      });
 }
 
+// psql's describe queries are answered from SHOW CATALOG on this session (pg_catalog.h); any
+// other catalog query is refused before the session sees it, so unlike PostgreSQL an open
+// transaction stays usable after the error.
+void PgConnection::RunStatement(std::string text, std::vector<sql::Value> params,
+                                std::function<void(const SqlOutcome&)> then) {
+    if (!MentionsPgCatalog(text)) {
+        return Execute(std::move(text), std::move(params), std::move(then));
+    }
+    std::optional<pgcat::RecognizedQuery> query = pgcat::RecognizePsqlQuery(text);
+    if (!query) {
+        return then(Failed(NotSupported("this query of the PostgreSQL system catalogs (pg_catalog, "
+                                        "information_schema) is not served: only psql 15's \\d, "
+                                        "\\dt, \\di and \\d NAME are; use SHOW TABLES and "
+                                        "DESCRIBE t"),
+                           txn_));
+    }
+    Execute(std::string(pgcat::kShowCatalog), {},
+            [this, query = std::move(*query), then = std::move(then)](const SqlOutcome& catalog) {
+                if (!catalog.ok() || !catalog.result) return then(catalog);
+                auto user = startup_.find("user");
+                auto answer = pgcat::AnswerPsqlQuery(
+                    query, *catalog.result, user == startup_.end() ? "" : user->second);
+                if (!answer.ok()) return then(Failed(answer.error(), catalog.txn_status));
+                SqlOutcome out = catalog;
+                out.result = std::move(answer).value();
+                then(out);
+            });
+}
+
 void PgConnection::SendError(const sql::SqlError& error) { Write(pg::ErrorResponse(error)); }
 
 void PgConnection::ExtendedError(const sql::SqlError& error) {
@@ -272,16 +318,7 @@ void PgConnection::RunNextScriptStatement() {
     }
     std::string text = std::move(script_.front());
     script_.pop_front();
-    if (MentionsPgCatalog(text)) {
-        // Refused before the session sees it: unlike PostgreSQL, an open transaction stays usable.
-        script_.clear();
-        SendError(NotSupported(
-            "the PostgreSQL system catalogs (pg_catalog, information_schema) are not served; "
-            "use SHOW TABLES and DESCRIBE t"));
-        Write(pg::ReadyForQuery(txn_));
-        return;
-    }
-    Execute(std::move(text), {}, [this](const SqlOutcome& outcome) {
+    RunStatement(std::move(text), {}, [this](const SqlOutcome& outcome) {
         if (outcome.ok() && outcome.result) {
             const sql::StatementResult& r = *outcome.result;
             SendResultHead(r);
@@ -371,17 +408,7 @@ void PgConnection::RunPortal(const std::string& name, std::function<void()> then
         portal.outcome = empty;
         return then();
     }
-    if (MentionsPgCatalog(portal.query)) {
-        SqlOutcome refused;
-        refused.type = KvOutcome::Type::kFail;
-        refused.error = NotSupported(
-            "the PostgreSQL system catalogs (pg_catalog, information_schema) are not served; "
-            "use SHOW TABLES and DESCRIBE t");
-        refused.txn_status = txn_;
-        portal.outcome = refused;
-        return then();
-    }
-    Execute(portal.query, portal.params, [this, name, then](const SqlOutcome& outcome) {
+    RunStatement(portal.query, portal.params, [this, name, then](const SqlOutcome& outcome) {
         auto it = portals_.find(name);
         if (it == portals_.end()) return;
         it->second.outcome = outcome;

@@ -8,8 +8,13 @@
 //   startup   SSLRequest/GSSENCRequest -> 'N'; StartupMessage 3.0 -> AuthenticationOk (trust),
 //             ParameterStatus (server_version 15.0, server_encoding and client_encoding UTF8,
 //             DateStyle ISO, integer_datetimes on, standard_conforming_strings on, TimeZone
-//             UTC, application_name), BackendKeyData, ReadyForQuery I. A CancelRequest on a new
-//             connection is read and the connection closed (cancelling is not implemented).
+//             UTC, application_name), BackendKeyData, ReadyForQuery I.
+//   cancel    A CancelRequest on a new connection is handed to options.on_cancel and the
+//             connection closed without an answer; the owner calls Cancel(secret) on the
+//             connection with that process id, which asks its backend to stop the statement in
+//             flight: the statement ends with 57014 "canceling statement due to user request"
+//             (SqlServer: while it steps or waits for its snapshot; once its commit is proposed
+//             it runs to its end), and the rest of the Query is skipped as after any error.
 //   simple    Query: the text is cut into statements (sql::SplitStatements); each runs as one
 //             request of the session, in order, and gets its own RowDescription + DataRows +
 //             CommandComplete (or EmptyQueryResponse for an empty query); the first error
@@ -27,8 +32,10 @@
 //     its own autocommit statement unless BEGIN opened one;
 //   - Describe of a prepared statement (not a portal) that returns rows cannot name its
 //     columns before running: it answers 0A000 (drivers that describe portals are fine);
-//   - queries of pg_catalog / information_schema (psql's \d) answer 0A000 naming SHOW TABLES
-//     and DESCRIBE, which the engine does serve;
+//   - of the queries of pg_catalog / information_schema, only psql 15's \d, \dt, \di and
+//     \d NAME are served (pg_catalog.h: recognised by their text, answered from the live
+//     catalog through SHOW CATALOG on the same session); any other answers 0A000 naming SHOW
+//     TABLES and DESCRIBE, and leaves an open transaction usable;
 //   - binary formats (format code 1) answer 0A000.
 //
 // One statement at a time: while one runs, further input is only buffered (at most one frame's
@@ -59,12 +66,18 @@ public:
     virtual ~PgBackend() = default;
     // Runs one statement with its parameters; `done` is called once, possibly later.
     virtual void Execute(std::string text, std::vector<sql::Value> params, Done done) = 0;
+    // Asks the statement in flight to stop (best-effort); its `done` still comes, with 57014
+    // when the cancel won (SqlClient::Cancel).
+    virtual void Cancel() = 0;
 };
 
 struct PgConnectionOptions {
     int32_t process_id = 0;  // BackendKeyData.
     int32_t secret_key = 0;
     std::string server_version = "15.0 (Orrery)";
+    // A CancelRequest arrived on this (new) connection naming (process_id, secret_key): the
+    // owner finds the connection with that process id and calls its Cancel(secret_key).
+    std::function<void(int32_t process_id, int32_t secret_key)> on_cancel;
 };
 
 class PgConnection {
@@ -81,6 +94,10 @@ public:
     void OnBytes(std::string_view bytes);
     // Refuses the connection before anything else: FATAL with this SQLSTATE, then close.
     void Refuse(std::string_view sqlstate, std::string_view message);
+    // A CancelRequest for this connection: iff `secret_key` is its BackendKeyData secret, the
+    // statement in flight (if any) is asked to stop. A wrong key does nothing. Returns whether
+    // the key matched.
+    bool Cancel(int32_t secret_key);
 
     bool closed() const { return closed_; }
     bool busy() const { return waiting_; }
@@ -119,6 +136,9 @@ private:
     void Fatal(std::string_view sqlstate, std::string_view message);
     void Execute(std::string text, std::vector<sql::Value> params,
                  std::function<void(const SqlOutcome&)> then);
+    // Execute, but a catalog query is answered by pg_catalog.h or refused.
+    void RunStatement(std::string text, std::vector<sql::Value> params,
+                      std::function<void(const SqlOutcome&)> then);
     void Write(std::string_view bytes);
 
     PgBackend& backend_;

@@ -10,10 +10,13 @@
 #include <rapidcheck/catch.h>
 
 #include <deque>
+#include <fstream>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "node/pg_catalog.h"
 #include "sql/embedded.h"
 
 namespace orrery::node {
@@ -21,15 +24,26 @@ namespace {
 
 using namespace std::string_literals;
 
-// The engine's session, answering each statement on the next Drain().
+// The engine's session, answering each statement on the next Drain(). Cancel() before the
+// Drain makes the statement in flight end as the SQL server ends a cancelled one: 57014, and
+// nothing of it done.
 class EngineBackend final : public PgBackend {
 public:
+    void Cancel() override {
+        ++cancels;
+        if (!pending_.empty()) cancel_pending_ = true;
+    }
     EngineBackend() : db_(sql::EmbeddedDatabase::OpenInMemory().value()), session_(db_->NewSession()) {}
 
     void Execute(std::string text, std::vector<sql::Value> params, Done done) override {
         pending_.push_back([this, text = std::move(text), params = std::move(params),
                             done = std::move(done)]() mutable {
-            sql::StatementOutcome o = db_->Execute(*session_, text, std::move(params));
+            sql::StatementOutcome o =
+                cancel_pending_ ? sql::StatementOutcome(sql::MakeSqlError(
+                                      sql::ErrorKind::kQueryCanceled,
+                                      "canceling statement due to user request"))
+                                : db_->Execute(*session_, text, std::move(params));
+            cancel_pending_ = false;
             SqlOutcome out;
             if (o.ok()) {
                 out.result = std::move(o).value();
@@ -50,8 +64,10 @@ public:
         }
     }
     int executed = 0;
+    int cancels = 0;
 
 private:
+    bool cancel_pending_ = false;
     std::unique_ptr<sql::EmbeddedDatabase> db_;
     std::unique_ptr<sql::Session> session_;
     std::deque<std::function<void()>> pending_;
@@ -191,7 +207,7 @@ std::string Render(std::string_view out) {
 
 struct Harness {
     Harness()
-        : conn(backend, PgConnectionOptions{7, 99, "15.0 (Orrery)"},
+        : conn(backend, PgConnectionOptions{7, 99, "15.0 (Orrery)", nullptr},
                [this](std::string_view b) { out.append(b); }, [this] { ++closes; }) {}
     // Sends bytes, lets every statement answer, returns what came back, rendered.
     std::string Send(const std::string& bytes) {
@@ -267,17 +283,186 @@ TEST_CASE("an error ends the query's statements; a failed transaction answers 25
           "C SET\nC SET\nZ I\n");
 }
 
-TEST_CASE("pg_catalog queries are refused with 0A000, not answered wrongly") {
+// psql 15's describe queries, by name, as `psql -E` printed them (testdata/).
+std::map<std::string, std::string> PsqlQueries() {
+    std::ifstream in("testdata/psql15_describe_queries.sql");
+    REQUIRE(in.good());
+    std::map<std::string, std::string> out;
+    std::string line, name;
+    while (std::getline(in, line)) {
+        if (line.rfind("==== ", 0) == 0) {
+            name = line.substr(5);
+        } else if (!name.empty()) {
+            out[name] += line + "\n";
+        }
+    }
+    REQUIRE(out.size() == 18);
+    return out;
+}
+
+std::string Replace(std::string text, std::string_view from, std::string_view to) {
+    for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+        text.replace(at, from.size(), to);
+    }
+    return text;
+}
+
+// Runs psql's query `name` with the OID (and name pattern) of the relation psql looked up.
+std::string Describe(Harness& h, const std::map<std::string, std::string>& q, const std::string& name,
+                     std::string_view oid, std::string_view pattern = "^(movie)$") {
+    return h.Send(Query(Replace(Replace(q.at(name), "'16384'", fmt::format("'{}'", oid)),
+                                "'^(movie)$'", fmt::format("'{}'", pattern))));
+}
+
+TEST_CASE("psql's \\dt, \\d and \\di are answered from the live catalog") {
+    auto q = PsqlQueries();
+    Harness h;
+    h.Start();
+    CHECK(h.Send(Query(q.at("dt"))) == "T Schema:25 Name:25 Type:25 Owner:25\nC SELECT 0\nZ I\n");
+    h.Send(Query("CREATE TABLE movie (id BIGINT PRIMARY KEY, title TEXT NOT NULL, rating DOUBLE "
+                 "PRECISION DEFAULT 5, seen BOOLEAN, at TIMESTAMP, poster BYTEA, code VARCHAR(8) "
+                 "UNIQUE)"));
+    h.Send(Query("CREATE TABLE review (id INTEGER PRIMARY KEY, movie_id INTEGER REFERENCES movie (id))"));
+    h.Send(Query("CREATE INDEX review_movie ON review (movie_id)"));
+    CHECK(h.Send(Query(q.at("dt"))) ==
+          "T Schema:25 Name:25 Type:25 Owner:25\n"
+          "D public|movie|table|alice\nD public|review|table|alice\nC SELECT 2\nZ I\n");
+    std::string di = h.Send(Query(q.at("di")));
+    CHECK(di.find("D public|movie_pkey|index|alice|movie\n") != std::string::npos);
+    CHECK(di.find("D public|review_movie|index|alice|review\n") != std::string::npos);
+    CHECK(h.Send(Query(Replace(q.at("dt_pattern"), "'^(movie)$'", "'^(rev.*)$'"))) ==
+          "T Schema:25 Name:25 Type:25 Owner:25\nD public|review|table|alice\nC SELECT 1\nZ I\n");
+    // A table created inside a transaction is seen by that session only.
+    h.Send(Query("BEGIN; CREATE TABLE draft (k INTEGER)"));
+    CHECK(h.Send(Query(q.at("d"))).find("D public|draft|table|alice") != std::string::npos);
+    h.Send(Query("ROLLBACK"));
+    CHECK(h.Send(Query(q.at("d"))).find("draft") == std::string::npos);
+}
+
+TEST_CASE("psql's \\d TABLE: columns, types, defaults, indexes and foreign keys") {
+    auto q = PsqlQueries();
+    Harness h;
+    h.Start();
+    h.Send(Query("CREATE TABLE movie (id BIGINT PRIMARY KEY, title TEXT NOT NULL, rating DOUBLE "
+                 "PRECISION DEFAULT 5, seen BOOLEAN, at TIMESTAMP, poster BYTEA, code VARCHAR(8) "
+                 "UNIQUE, note TEXT DEFAULT 'n/a')"));
+    h.Send(Query("CREATE TABLE review (id INTEGER PRIMARY KEY, movie_id INTEGER, CONSTRAINT "
+                 "review_movie_fk FOREIGN KEY (movie_id) REFERENCES movie (id))"));
+    std::string lookup = Describe(h, q, "lookup", "");
+    REQUIRE(lookup.find("D ") != std::string::npos);
+    std::string oid = lookup.substr(lookup.find("D ") + 2, lookup.find('|') - lookup.find("D ") - 2);
+    CHECK(lookup == fmt::format("T oid:20 nspname:25 relname:25\nD {}|public|movie\nC SELECT 1\nZ I\n", oid));
+    // relkind r, has indexes, has "triggers" (the foreign key that refers to it), no checks.
+    CHECK(Describe(h, q, "relation", oid).find("D 0|r|t|f|t|f|f|f|f||0||p|d|heap\n") !=
+          std::string::npos);
+    CHECK(Describe(h, q, "columns", oid) ==
+          "T attname:25 format_type:25 pg_get_expr:25 attnotnull:16 attcollation:25 "
+          "attidentity:25 attgenerated:25\n"
+          "D id|bigint|NULL|t|NULL||\n"
+          "D title|text|NULL|t|NULL||\n"
+          "D rating|double precision|5.0|f|NULL||\n"
+          "D seen|boolean|NULL|f|NULL||\n"
+          "D at|timestamp without time zone|NULL|f|NULL||\n"
+          "D poster|bytea|NULL|f|NULL||\n"
+          "D code|character varying(8)|NULL|f|NULL||\n"
+          "D note|text|'n/a'::text|f|NULL||\n"
+          "C SELECT 8\nZ I\n");
+    std::string indexes = Describe(h, q, "indexes", oid);
+    CHECK(indexes.find("D movie_pkey|t|t|f|t|CREATE UNIQUE INDEX movie_pkey ON public.movie USING "
+                       "btree (id)|PRIMARY KEY (id)|p|f|f|f|0\n") != std::string::npos);
+    CHECK(indexes.find("|f|t|f|t|CREATE UNIQUE INDEX ") != std::string::npos);  // code's UNIQUE.
+    CHECK(indexes.find("USING btree (code)|NULL|NULL|f|f|f|0\nC SELECT 2\n") != std::string::npos);
+    CHECK(Describe(h, q, "foreign_keys", oid) ==
+          "T sametable:16 conname:25 condef:25 ontable:25\nC SELECT 0\nZ I\n");
+    CHECK(Describe(h, q, "referenced_by", oid) ==
+          "T conname:25 ontable:25 condef:25\n"
+          "D review_movie_fk|review|FOREIGN KEY (movie_id) REFERENCES movie(id)\nC SELECT 1\nZ I\n");
+    for (const char* none : {"checks", "policies", "statistics", "publications", "triggers",
+                             "inherits", "partitions"}) {
+        CAPTURE(none);
+        CHECK(Describe(h, q, none, oid).find("C SELECT 0\nZ I\n") != std::string::npos);
+    }
+    std::string child = Describe(h, q, "lookup", "", "^(review)$");
+    std::string child_oid = child.substr(child.find("D ") + 2, child.find('|') - child.find("D ") - 2);
+    CHECK(child_oid != oid);
+    CHECK(Describe(h, q, "foreign_keys", child_oid) ==
+          "T sametable:16 conname:25 condef:25 ontable:25\n"
+          "D t|review_movie_fk|FOREIGN KEY (movie_id) REFERENCES movie(id)|review\nC SELECT 1\nZ I\n");
+    // An OID that names nothing: no rows, as PostgreSQL answers.
+    CHECK(Describe(h, q, "columns", "99").find("C SELECT 0\n") != std::string::npos);
+}
+
+TEST_CASE("other pg_catalog queries are refused with 0A000, not answered wrongly") {
+    auto q = PsqlQueries();
     Harness h;
     h.Start();
     int before = h.backend.executed;
-    CHECK(h.Send(Query("SELECT c.relname FROM pg_catalog.pg_class c")) ==
-          "E ERROR 0A000 the PostgreSQL system catalogs (pg_catalog, information_schema) are not "
-          "served; use SHOW TABLES and DESCRIBE t\nZ I\n");
+    std::string refused =
+        "E ERROR 0A000 this query of the PostgreSQL system catalogs (pg_catalog, "
+        "information_schema) is not served: only psql 15's \\d, \\dt, \\di and \\d NAME are; use "
+        "SHOW TABLES and DESCRIBE t\nZ I\n";
+    CHECK(h.Send(Query("SELECT c.relname FROM pg_catalog.pg_class c")) == refused);
+    // psql's own query with one more condition is another query.
+    CHECK(h.Send(Query(Replace(q.at("dt"), "ORDER BY 1,2", "AND c.relname <> 'x' ORDER BY 1,2"))) ==
+          refused);
     CHECK(h.backend.executed == before);
     CHECK(MentionsPgCatalog("select * from information_schema.tables"));
     CHECK(!MentionsPgCatalog("select 'pg_class' from t"));
     CHECK(!MentionsPgCatalog("select my_pg_x from t"));
+}
+
+TEST_CASE("cancel: a CancelRequest with the right key stops the statement in flight") {
+    Harness h;
+    h.Start();
+    h.Send(Query("CREATE TABLE t (id INTEGER PRIMARY KEY)"));
+    // A cancel connection: the packet is routed to its owner, and closes without an answer.
+    std::vector<std::pair<int32_t, int32_t>> routed;
+    PgConnectionOptions o;
+    o.on_cancel = [&](int32_t pid, int32_t secret) { routed.emplace_back(pid, secret); };
+    std::string written;
+    int closed = 0;
+    PgConnection canceller(h.backend, o, [&](std::string_view b) { written.append(b); },
+                           [&] { ++closed; });
+    canceller.OnBytes("\0\0\0\x10\x04\xd2\x16\x2e\0\0\0\x07\0\0\0\x63"s);
+    CHECK(routed == std::vector<std::pair<int32_t, int32_t>>{{7, 99}});
+    CHECK(written.empty());
+    CHECK(closed == 1);
+
+    // Idle: nothing to cancel, whatever the key.
+    CHECK(h.conn.Cancel(99));
+    CHECK(h.backend.cancels == 0);
+    // A statement in flight (the harness drains only in Send): a wrong key does nothing...
+    h.out.clear();
+    h.conn.OnBytes(Query("INSERT INTO t VALUES (1); INSERT INTO t VALUES (2)"));
+    REQUIRE(h.conn.busy());
+    CHECK(!h.conn.Cancel(98));
+    CHECK(h.backend.cancels == 0);
+    // ...the right one stops it: 57014, and the rest of the Query is skipped.
+    CHECK(h.conn.Cancel(99));
+    CHECK(h.backend.cancels == 1);
+    h.backend.Drain();
+    CHECK(Render(h.out) == "E ERROR 57014 canceling statement due to user request\nZ I\n");
+    // The connection is usable afterwards, and nothing of the cancelled Query ran.
+    CHECK(h.Send(Query("SELECT count(*) FROM t")) == "T count:20\nD 0\nC SELECT 1\nZ I\n");
+}
+
+TEST_CASE("the psql template match: tokens, holes, whitespace") {
+    auto q = PsqlQueries();
+    auto dt = pgcat::RecognizePsqlQuery(q.at("dt"));
+    REQUIRE(dt.has_value());
+    CHECK(dt->kind == pgcat::PsqlQuery::kList);
+    CHECK(dt->kinds == std::vector<std::string>{"r", "p", ""});
+    auto squeezed = pgcat::RecognizePsqlQuery(Replace(Replace(q.at("dt"), "\n", " "), "  ", " "));
+    CHECK(squeezed.has_value());
+    auto lookup = pgcat::RecognizePsqlQuery(Replace(q.at("lookup"), "movie", "it''s"));
+    REQUIRE(lookup.has_value());
+    CHECK(lookup->pattern == "^(it's)$");
+    // Every OID of one query must be the same relation.
+    std::string pubs = q.at("publications");
+    size_t first = pubs.find("'16384'");
+    CHECK(!pgcat::RecognizePsqlQuery(pubs.replace(first, 7, "'16385'")).has_value());
+    CHECK(!pgcat::RecognizePsqlQuery("SELECT 1 FROM pg_catalog.pg_class WHERE x = 'unterminated")
+               .has_value());
 }
 
 TEST_CASE("extended query: Parse, Bind with $n parameters, Describe, Execute, Sync") {

@@ -62,6 +62,16 @@ void SqlClient::Close(Done done) {
     Submit(std::move(r), options_.servers[leader_slot_], std::move(done));
 }
 
+void SqlClient::Cancel() {
+    if (!op_ || op_->request.op != SqlOp::kExecute || op_->request.seq == 0) return;
+    SqlRequest r;
+    r.op = SqlOp::kCancel;
+    r.client_id = client_id_;
+    r.seq = op_->request.seq;
+    std::string frame = Frame(Channel::kSql, EncodeSqlRequest(r));
+    for (NodeId server : options_.servers) env_.network.Send(server, frame);
+}
+
 void SqlClient::Submit(SqlRequest request, std::optional<NodeId> target, Done done) {
     ORRERY_ASSERT(!busy(), "SqlClient runs one statement at a time");
     ORRERY_ASSERT(done != nullptr, "a statement needs a callback");

@@ -74,6 +74,11 @@ public:
     void Status(NodeId server, Done done);
     // Ends the session at the server it last talked to. REQUIRES: !busy().
     void Close(Done done);
+    // Asks for the statement in flight to be cancelled (SqlOp::kCancel), best-effort, as
+    // PostgreSQL's CancelRequest: sent once to every server (only the one running it acts). The
+    // statement's callback still comes: 57014 if the cancel won, else its outcome. Does
+    // nothing when no statement is in flight.
+    void Cancel();
 
     // Delivers a datagram (the handler installed at construction calls this).
     void OnMessage(NodeId from, std::string_view datagram);

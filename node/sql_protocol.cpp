@@ -204,7 +204,7 @@ Result<SqlRequest> DecodeRequestBody(Decoder& d) {
         !d.GetVarint32(&nparams)) {
         return Malformed("truncated request");
     }
-    if (op < 1 || op > static_cast<uint8_t>(SqlOp::kClose)) return Malformed("unknown op");
+    if (op < 1 || op > static_cast<uint8_t>(SqlOp::kCancel)) return Malformed("unknown op");
     if (believed > kMaxTxnStatus) return Malformed("unknown transaction status");
     if (text.size() > kMaxSqlTextBytes) return Malformed("statement text too long");
     if (nparams > kMaxSqlParams || nparams > d.remaining()) return Malformed("bad param count");
@@ -354,6 +354,7 @@ std::string DescribeRequest(const SqlRequest& r) {
     std::string head = fmt::format("Sql c{}#{}", r.client_id, r.seq);
     if (r.op == SqlOp::kStatus) return head + " status";
     if (r.op == SqlOp::kClose) return head + " close";
+    if (r.op == SqlOp::kCancel) return head + " cancel";
     std::string text = r.text.substr(0, kDescribeTextBytes);
     for (char& c : text) {
         if (c == '\n' || c == '\t') c = ' ';

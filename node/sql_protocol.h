@@ -17,7 +17,7 @@
 //   | client_id      | varint64         | the session; never 0                            |
 //   | seq            | varint64         | never 0; matches a reply to its request         |
 //   | request:       |                  |                                                 |
-//   |  op            | u8               | 1 execute, 2 status, 3 close                    |
+//   |  op            | u8               | 1 execute, 2 status, 3 close, 4 cancel          |
 //   |  believed      | u8               | TxnStatus the client last saw: 0 I, 1 T, 2 E    |
 //   |  txn           | varint64         | the transaction token the client last saw       |
 //   |  text          | lp               | one statement; at most kMaxSqlTextBytes         |
@@ -72,6 +72,9 @@ enum class SqlOp : uint8_t {
     kExecute = 1,  // Run `text` (one statement) with `params`.
     kStatus = 2,   // Describe the node: SqlNodeStatus. Needs no session and no leadership.
     kClose = 3,    // End the session: roll back its transaction and forget it.
+    // Stop the statement `seq` of the session if it is still running (PostgreSQL's
+    // CancelRequest): it ends at its next step with 57014. No reply of its own.
+    kCancel = 4,
 };
 
 struct SqlRequest {

@@ -96,7 +96,24 @@ void SqlServer::OnRequest(NodeId from, const SqlRequest& request) {
         case SqlOp::kStatus: return ReplyStatus(from, request);
         case SqlOp::kClose: return OnClose(from, request);
         case SqlOp::kExecute: return OnExecute(from, request);
+        case SqlOp::kCancel: return OnCancel(request);
     }
+}
+
+// Only a statement still stepping (or still waiting for its snapshot) can be cancelled: once
+// its commit is proposed its fate is Raft's, as a PostgreSQL COMMIT past the point of no
+// return. Nothing is sent back: the statement's own reply (57014, or its result when the
+// cancel came too late) says what happened, as PostgreSQL's CancelRequest gets no answer.
+void SqlServer::OnCancel(const SqlRequest& request) {
+    auto it = sessions_.find(request.client_id);
+    if (it == sessions_.end()) return;
+    Entry& e = it->second;
+    if (request.seq == 0 || e.running_seq != request.seq) return;  // Another statement.
+    if (e.phase != Phase::kStepping && e.phase != Phase::kAwaitSnapshot) return;
+    ORRERY_ASSERT(e.session->statement_in_progress(), "session c{} steps no statement",
+                  request.client_id);
+    e.session->Cancel();
+    ++cancels_;
 }
 
 void SqlServer::OnExecute(NodeId from, const SqlRequest& request) {

@@ -126,6 +126,7 @@ public:
     uint64_t statements_executed() const { return statements_; }
     uint64_t commits_proposed() const { return commits_proposed_; }
     uint64_t sessions_expired() const { return sessions_expired_; }
+    uint64_t cancels() const { return cancels_; }  // Cancel requests that reached a statement.
 
 private:
     // Where a session's statement in progress is.
@@ -150,6 +151,7 @@ private:
     void OnRequest(NodeId from, const SqlRequest& request);
     void OnExecute(NodeId from, const SqlRequest& request);
     void OnClose(NodeId from, const SqlRequest& request);
+    void OnCancel(const SqlRequest& request);
     void ReplyStatus(NodeId to, const SqlRequest& request);
     void ReplyNotLeader(NodeId to, const SqlRequest& request);
     void ReplyUncached(NodeId to, const SqlRequest& request, sql::SqlError error,
@@ -194,6 +196,7 @@ private:
     uint64_t statements_ = 0;
     uint64_t commits_proposed_ = 0;
     uint64_t sessions_expired_ = 0;
+    uint64_t cancels_ = 0;
 };
 
 }  // namespace orrery::node

@@ -184,6 +184,35 @@ TEST_CASE("a long statement yields between steps and Raft keeps ticking", "[node
     CHECK(h.Server(leader)->raft().role() == raft::Role::kLeader);
 }
 
+TEST_CASE("a cancel stops the statement in flight with 57014, and the session goes on",
+          "[node][sql]") {
+    SqlServerOptions sql;
+    sql.step_rows = 10;
+    SqlHarness h(3, sql);
+    h.Leader();
+    SqlClient& c = h.AddClient(0);
+    c.Cancel();  // Idle: nothing to cancel, nothing sent.
+    CHECK(h.Run(c, "slow 20").ok());  // The client now knows the leader.
+    const SqlServer& leader = h.Server(h.Leader())->sql();
+    uint64_t started = leader.statements_executed();
+    std::optional<SqlOutcome> out;
+    c.Execute("slow 1000000", {}, [&](const SqlOutcome& o) { out = o; });
+    // Cancel once the leader has the statement: a cancel that arrives before it names a seq the
+    // session is not running and is ignored (the simulator's network reorders them otherwise).
+    // The statement is waiting for its ReadIndex snapshot or stepping: it ends at its next step.
+    for (int i = 0; i < 100000 && leader.statements_executed() == started; ++i) h.sim().Step();
+    REQUIRE(leader.statements_executed() == started + 1);
+    c.Cancel();
+    for (int i = 0; i < 1000000 && !out; ++i) h.sim().Step();
+    REQUIRE(out.has_value());
+    REQUIRE(out->error.has_value());
+    CHECK(out->error->kind == sql::ErrorKind::kQueryCanceled);
+    CHECK(out->type == KvOutcome::Type::kFail);
+    CHECK(leader.cancels() == 1);
+    // The session is usable afterwards.
+    CHECK(h.Run(c, "slow 20").ok());
+}
+
 TEST_CASE("the session table is bounded and idle sessions expire", "[node][sql]") {
     SqlServerOptions sql;
     sql.max_sessions = 2;

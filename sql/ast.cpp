@@ -164,7 +164,9 @@ std::string_view StatementKindName(const Statement& statement) {
         std::string_view operator()(const DropIndex&) const { return "DROP INDEX"; }
         std::string_view operator()(const AlterTable&) const { return "ALTER TABLE"; }
         std::string_view operator()(const Truncate&) const { return "TRUNCATE TABLE"; }
-        std::string_view operator()(const ShowTables&) const { return "SHOW TABLES"; }
+        std::string_view operator()(const ShowTables& s) const {
+            return s.catalog ? "SHOW CATALOG" : "SHOW TABLES";
+        }
         std::string_view operator()(const Describe&) const { return "DESCRIBE"; }
         std::string_view operator()(const Begin&) const { return "BEGIN"; }
         std::string_view operator()(const Commit&) const { return "COMMIT"; }

@@ -285,7 +285,12 @@ struct Truncate {
     std::vector<std::string> tables;
 };
 
-struct ShowTables {};
+// SHOW TABLES, and SHOW CATALOG (every table's columns, keys, indexes, foreign keys and checks,
+// one row per object: what a client builds its own catalog views from, e.g. psql's \d through
+// node/pg_catalog.h).
+struct ShowTables {
+    bool catalog = false;  // SHOW CATALOG.
+};
 
 // DESCRIBE t, and SHOW COLUMNS FROM t.
 struct Describe {

@@ -19,6 +19,7 @@
 #include <set>
 
 #include "sql/catalog/catalog.h"
+#include "sql/catalog/show_catalog.h"
 #include "sql/eval/ops.h"
 #include "sql/parser.h"
 #include "sql/plan/binder.h"
@@ -703,8 +704,7 @@ void SessionImpl::Dispatch(const Statement& statement, std::vector<Value> params
     }
     catalog_ = std::make_unique<Catalog>(*txn.value());
     if (const auto* st = std::get_if<ShowTables>(&statement.body)) {
-        (void)st;
-        auto r = ShowTablesStmt(*catalog_);
+        auto r = st->catalog ? ShowCatalog(*catalog_) : ShowTablesStmt(*catalog_);
         if (!r.ok()) return Fail(r.error());
         return Succeed(std::move(r).value());
     }

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # End-to-end test of the PostgreSQL protocol with the real clients: one `orrery node --pg-port`
 # on free ports in a temporary directory, then psql (DDL, a multi-row INSERT, a query, an error
-# with its SQLSTATE) and psycopg2 (parameters, a committed and a rolled-back transaction, the
-# type codes of cursor.description). The node is killed on every path.
+# with its SQLSTATE, \dt and \d movie from the live catalog, a script whose syntax error
+# leaves the session usable) and psycopg2 (parameters, a committed and a rolled-back
+# transaction, the type codes of cursor.description, conn.cancel() of a long statement, a
+# CancelRequest with a wrong key). The node is killed on every path.
 # Usage: pg_e2e_test.sh ORRERY_BINARY
 set -u
 orrery=$1
@@ -51,6 +53,45 @@ err=$(q -c "\\set VERBOSITY verbose" -c "SELECT * FROM nope" 2>&1 >/dev/null); r
 [ $rc -ne 0 ] || fail "the unknown table exited 0"
 case "$err" in *"42P01"*"relation \"nope\" does not exist"*) ;; *) fail "error printed: $err" ;; esac
 
+# psql's \dt and \d movie, answered from the catalog (node/pg_catalog.h), as PostgreSQL prints
+# them.
+out=$(q -c '\dt') || fail "\\dt exited $?"
+expected='        List of relations
+ Schema | Name  | Type  | Owner  
+--------+-------+-------+--------
+ public | movie | table | orrery
+(1 row)'
+[ "$out" = "$expected" ] || fail "\\dt printed: $out"
+out=$(q -c '\d movie') || fail "\\d movie exited $?"
+expected='                    Table "public.movie"
+ Column |       Type       | Collation | Nullable | Default 
+--------+------------------+-----------+----------+---------
+ id     | bigint           |           | not null | 
+ title  | text             |           | not null | 
+ rating | double precision |           |          | 
+ seen   | boolean          |           |          | 
+Indexes:
+    "movie_pkey" PRIMARY KEY, btree (id)'
+[ "$out" = "$expected" ] || fail "\\d movie printed: $out"
+err=$(q -c '\d nope' 2>&1); [ "$err" = 'Did not find any relation named "nope".' ] || fail "\\d nope printed: $err"
+
+# A script (-f) with a syntax error in the middle: psql reports it and goes on, and the session
+# still answers (in and out of a transaction block).
+cat > "$dir/script.sql" <<'SQL'
+SELECT 1 AS before;
+SELEC oops;
+SELECT count(*) AS after FROM movie;
+BEGIN;
+SELECT * FROM;
+ROLLBACK;
+SELECT title FROM movie WHERE id = 2;
+SQL
+out=$(psql -h 127.0.0.1 -p "$pg" -U orrery -d orrery -X -At -f "$dir/script.sql" 2>"$dir/script.err") \
+  || fail "the script exited $?"
+[ "$out" = $'1\n3\nBEGIN\nROLLBACK\nheat' ] || fail "the script printed: $out"
+grep -q 'syntax error' "$dir/script.err" || fail "no syntax error reported: $(cat "$dir/script.err")"
+[ "$(grep -c ERROR "$dir/script.err")" = 2 ] || fail "script errors: $(cat "$dir/script.err")"
+
 /usr/bin/python3 - "$pg" <<'PY' || fail "psycopg2 script failed"
 import sys
 import psycopg2
@@ -74,5 +115,49 @@ conn.rollback()
 cur.execute("SELECT count(*) FROM movie")
 assert cur.fetchone() == (4,)
 conn.close()
+PY
+
+# Cancel (psycopg2's conn.cancel() sends a CancelRequest with the BackendKeyData of the
+# connection): a long cross join ends with 57014, and the connection is usable afterwards. A
+# CancelRequest with a wrong secret does nothing.
+/usr/bin/python3 - "$pg" <<'PY' || fail "cancel script failed"
+import socket, struct, sys, threading, time
+import psycopg2
+port = int(sys.argv[1])
+conn = psycopg2.connect(host="127.0.0.1", port=port, user="orrery", dbname="orrery")
+conn.autocommit = True
+cur = conn.cursor()
+cur.execute("CREATE TABLE big (id INTEGER PRIMARY KEY)")
+cur.execute("INSERT INTO big VALUES " + ",".join("(%d)" % i for i in range(300)))
+
+# 27 million rows: several seconds uncancelled.
+t0 = time.time()
+timer = threading.Timer(0.5, conn.cancel)
+timer.start()
+try:
+    cur.execute("SELECT count(*) FROM big a, big b, big c")
+    raise SystemExit("the cross join finished despite the cancel: %r" % (cur.fetchone(),))
+except psycopg2.extensions.QueryCanceledError as e:
+    assert e.pgcode == "57014", e.pgcode
+    assert "canceling statement due to user request" in e.pgerror, e.pgerror
+elapsed = time.time() - t0
+assert elapsed < 5, "the cancel took %.1fs" % elapsed
+cur.execute("SELECT count(*) FROM big")
+assert cur.fetchone() == (300,)
+
+# A wrong key, sent while a shorter statement runs: the statement completes. (The pid is read
+# first: psycopg2 holds the connection's lock while a statement runs.)
+pid = conn.get_backend_pid()
+def wrong_cancel():
+    time.sleep(0.2)
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(struct.pack("!iiii", 16, 80877102, pid, 12345))
+    s.recv(1)  # The server closes the cancel connection without an answer.
+    s.close()
+threading.Thread(target=wrong_cancel).start()
+cur.execute("SELECT count(*) FROM big a, big b, (SELECT id FROM big WHERE id < 100) c")
+assert cur.fetchone() == (300 * 300 * 100,)
+conn.close()
+print("cancel: 57014 after %.2fs; a wrong key did nothing" % elapsed)
 PY
 echo "ok"

@@ -10,6 +10,9 @@
 // hints), run at the leader and commit through Raft. The wiring lives here in tools/ because it
 // needs both the real network (net/) and node/, and node/ may not include net/.
 //
+// A CancelRequest (a new connection carrying another one's BackendKeyData) is routed to the
+// connection whose serial is its process id; PgConnection::Cancel checks the secret.
+//
 // Connection lifecycle: accept -> (too many: FATAL 53300, close) -> PgConnection fed every
 // chunk read -> the connection ends (Terminate, EOF, a protocol error, a socket error) ->
 // the statement in flight, if any, is waited for -> the SQL session is closed at the server
@@ -85,6 +88,7 @@ private:
         std::unique_ptr<node::PgConnection> pg;
         bool ending = false;  // The connection ended; the session is being closed.
 
+        void Cancel() override { client->Cancel(); }
         void Execute(std::string text, std::vector<sql::Value> params, Done done) override {
             client->Execute(std::move(text), std::move(params),
                             [this, done = std::move(done)](const node::SqlOutcome& o) {
@@ -125,6 +129,14 @@ private:
         node::PgConnectionOptions po;
         po.process_id = static_cast<int32_t>(serial & 0x7fffffff);
         po.secret_key = static_cast<int32_t>(s->env->env().random.Next() & 0x7fffffff);
+        po.on_cancel = [this](int32_t process_id, int32_t secret_key) {
+            // The process id is the session's serial (above); a wrong key does nothing.
+            auto it = sessions_.find(static_cast<uint64_t>(process_id));
+            if (it == sessions_.end() || it->second->ending) return;
+            bool matched = it->second->pg->Cancel(secret_key);
+            log_.Debug("pg: cancel request for connection {}: {}", process_id,
+                       matched ? "key matched" : "wrong key, ignored");
+        };
         Session* raw = s.get();
         s->pg = std::make_unique<node::PgConnection>(
             *raw, po, [raw](std::string_view bytes) { raw->stream->Write(bytes); },

@@ -241,7 +241,9 @@ struct BodyPrinter {
     void operator()(const Truncate& s) const {
         p->Line(indent, "truncate " + TreePrinter::Names(s.tables));
     }
-    void operator()(const ShowTables&) const { p->Line(indent, "show tables"); }
+    void operator()(const ShowTables& s) const {
+        p->Line(indent, s.catalog ? "show catalog" : "show tables");
+    }
     void operator()(const Describe& s) const { p->Line(indent, "describe " + SqlName(s.table)); }
     void operator()(const Begin& s) const {
         std::string line = "begin";

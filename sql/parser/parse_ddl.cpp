@@ -14,8 +14,8 @@
 //                 | DROP [COLUMN] [IF EXISTS] name | RENAME [COLUMN] name TO name
 //                 | RENAME TO name )
 //   truncate     := TRUNCATE [TABLE] name {, name}
-//   show         := SHOW TABLES | SHOW COLUMNS FROM name | SHOW name | SHOW TRANSACTION
-//                   ISOLATION LEVEL
+//   show         := SHOW TABLES | SHOW CATALOG | SHOW COLUMNS FROM name | SHOW name
+//                 | SHOW TRANSACTION ISOLATION LEVEL
 //   describe     := DESCRIBE name
 //
 // DEFAULT takes an expression at the || level (PostgreSQL's b_expr), so `DEFAULT 0 NOT NULL`
@@ -288,6 +288,10 @@ bool Parser::ParseShow(StatementBody* out) {
     Advance();  // SHOW
     if (AcceptWord("tables")) {
         *out = ShowTables{};
+        return true;
+    }
+    if (AcceptWord("catalog")) {
+        *out = ShowTables{/*catalog=*/true};
         return true;
     }
     if (IsWord("columns") && IsWord("from", 1)) {

@@ -767,3 +767,41 @@ SHOW TABLES
 table
 kept
 SHOW
+
+# SHOW CATALOG: every object of every table, one row each, tables by name
+# (sql/catalog/show_catalog.h); key columns are listed by position.
+CREATE TABLE parent (id INT PRIMARY KEY, code VARCHAR(4) UNIQUE, n FLOAT DEFAULT 1.5 CHECK (n > 0))
+----
+CREATE TABLE
+
+CREATE TABLE child (a INT, b INT, parent_code TEXT REFERENCES parent (code), PRIMARY KEY (b, a))
+----
+CREATE TABLE
+
+CREATE INDEX child_code ON child (parent_code, a)
+----
+CREATE INDEX
+
+SHOW CATALOG
+----
+table_id | table | kind | position | name | type | not_null | default | columns | parent | parent_columns | expression
+10 | child | table | 0 | child | NULL | NULL | NULL | NULL | NULL | NULL | NULL
+10 | child | column | 1 | a | INTEGER | true | NULL | NULL | NULL | NULL | NULL
+10 | child | column | 2 | b | INTEGER | true | NULL | NULL | NULL | NULL | NULL
+10 | child | column | 3 | parent_code | STRING | false | NULL | NULL | NULL | NULL | NULL
+10 | child | primary key | 0 | NULL | NULL | NULL | NULL | 2,1 | NULL | NULL | NULL
+10 | child | index | 1 | child_code | NULL | false | NULL | 3,1 | NULL | NULL | NULL
+10 | child | foreign key | 1 | child_parent_code_fkey | NULL | NULL | NULL | 3 | parent | 2 | NULL
+6 | kept | table | 0 | kept | NULL | NULL | NULL | NULL | NULL | NULL | NULL
+6 | kept | column | 1 | id | INTEGER | true | NULL | NULL | NULL | NULL | NULL
+6 | kept | column | 2 | v | STRING | false | NULL | NULL | NULL | NULL | NULL
+6 | kept | primary key | 0 | NULL | NULL | NULL | NULL | 1 | NULL | NULL | NULL
+6 | kept | index | 1 | kept_v | NULL | false | NULL | 2 | NULL | NULL | NULL
+9 | parent | table | 0 | parent | NULL | NULL | NULL | NULL | NULL | NULL | NULL
+9 | parent | column | 1 | id | INTEGER | true | NULL | NULL | NULL | NULL | NULL
+9 | parent | column | 2 | code | STRING(4) | false | NULL | NULL | NULL | NULL | NULL
+9 | parent | column | 3 | n | FLOAT | false | 1.5 | NULL | NULL | NULL | NULL
+9 | parent | primary key | 0 | NULL | NULL | NULL | NULL | 1 | NULL | NULL | NULL
+9 | parent | index | 1 | parent_code_key | NULL | true | NULL | 2 | NULL | NULL | NULL
+9 | parent | check | 1 | parent_n_check | NULL | NULL | NULL | NULL | NULL | NULL | (n > 0)
+SHOW
