@@ -193,7 +193,7 @@ class OnRealTraces(unittest.TestCase):
         self.assertEqual(set(ops.type) - {"ok", "fail", "info"}, set())
 
     def test_a_stale_read_verdict_names_operations_of_the_history(self):
-        _, hist, out = sim("stale", "--seed", "9", "--nodes", "5", "--clients", "5", "--faults",
+        _, hist, out = sim("stale", "--seed", "88", "--nodes", "5", "--clients", "5", "--faults",
                            "partition=flap,drop=0.02,dup=0.02,reorder=0.1,crash,pause,drift=500,"
                            "every=500ms", "--duration", "2812500us", "--bug", "raft.stale-read",
                            ok=(1,))

@@ -33,10 +33,10 @@ expect 0 "$runs/election.out" -- "$orrery" sim --seed 6 --nodes 5 --clients 3 \
 # 02: logs through a partition that isolates the leader.
 expect 0 "$runs/partition.out" -- "$orrery" sim --seed 42 --nodes 5 --clients 3 \
     --faults partition=leader --duration 5s --trace "$runs/partition.trace.jsonl"
-# 03: a deposed leader's stale read (seed 14 of `orrery campaign --profile smoke --seeds 1..200
+# 03: a deposed leader's stale read (seed 97 of `orrery campaign --profile smoke --seeds 1..200
 # --workload kv-pinned --duration 3s --bug raft.stale-read`), and the same run without the bug.
 smoke_faults=partition=halves+isolate+leader+bridge+oneway+flap,drop=0.02,dup=0.02,reorder=0.1,crash,pause,skew=200ms,drift=500,disk-torn=0.3,disk-lost-renames=0.5,disk-read-errors=0.001,buggify=0.05,every=500ms
-stale=(--seed 14 --nodes 5 --clients 5 --workload kv-pinned --faults "$smoke_faults" --duration 3s)
+stale=(--seed 97 --nodes 5 --clients 5 --workload kv-pinned --faults "$smoke_faults" --duration 3s)
 expect 1 "$runs/stale.out" -- "$orrery" sim "${stale[@]}" --bug raft.stale-read \
     --trace "$runs/stale.trace.jsonl" --history "$runs/stale.history.jsonl"
 expect 1 "$runs/stale.check.out" -- "$orrery" check --model kv "$runs/stale.history.jsonl"
