@@ -256,6 +256,11 @@ private:
             .value_or(mvcc::Isolation::kSerializable);
     }
 
+    // Reads the wall clock, if any, into txn_now_us_: the now() of the transaction beginning.
+    void ReadTxnStartTime() {
+        if (options_.wall_clock_us) txn_now_us_ = options_.wall_clock_us();
+    }
+
     SqlResult<StatementResult> RunBegin(const Begin& begin);
     SqlResult<StatementResult> RunSet(const SetVariable& set);
     SqlResult<StatementResult> RunShow(const ShowVariable& show);
@@ -284,6 +289,8 @@ private:
     std::unique_ptr<Txn> txn_;
     bool failed_ = false;       // The explicit transaction failed; only ROLLBACK/COMMIT end it.
     bool txn_did_ddl_ = false;  // Plans made in it are not cached.
+    // now() of the current transaction (explicit or autocommit); empty without a wall clock.
+    std::optional<int64_t> txn_now_us_;
 
     // The statement in progress.
     Phase phase_ = Phase::kIdle;
@@ -494,6 +501,7 @@ SqlResult<Txn*> SessionImpl::StatementTxn(bool write) {
     auto txn = BeginTxn(options);
     if (!txn.ok()) return txn.error();
     stmt_txn_ = std::move(txn).value();
+    ReadTxnStartTime();  // An autocommit statement is its own transaction.
     return stmt_txn_.get();
 }
 
@@ -532,6 +540,7 @@ SqlResult<StatementResult> SessionImpl::RunBegin(const Begin& begin) {
     if (!txn.ok()) return txn.error();
     txn_ = std::move(txn).value();
     txn_did_ddl_ = false;
+    ReadTxnStartTime();
     StatementResult r;
     r.tag = "BEGIN";
     return r;
@@ -744,7 +753,7 @@ void SessionImpl::Dispatch(const Statement& statement, std::vector<Value> params
         if (!c.hidden) result_.columns.push_back({c.name, c.type});
     }
 #ifdef ORRERY_SESSION_HAVE_EXECUTOR
-    runner_ = std::make_unique<PlanRunner>(plan, ExecContext{*txn.value(), *catalog_, params_, options_});
+    runner_ = std::make_unique<PlanRunner>(plan, ExecContext{*txn.value(), *catalog_, params_, options_, txn_now_us_});
     phase_ = Phase::kRunning;
 #else
     Fail(Err(ErrorKind::kFeatureNotSupported,

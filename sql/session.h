@@ -31,7 +31,8 @@
 // ReadIndex round first, so the snapshot the store hands out is linearizable.
 //
 // Determinism: a session's output is a function of its inputs and the store's contents; it reads
-// no clock (CURRENT_TIMESTAMP comes from SessionOptions::clock when given, else is an error).
+// no clock of its own: now() / current_timestamp come from SessionOptions::wall_clock_us when
+// given (read once as each transaction starts), else they are an error.
 #pragma once
 
 #include <cstdint>
@@ -45,7 +46,6 @@
 #include <variant>
 #include <vector>
 
-#include "core/clock.h"
 #include "mvcc/commit_request.h"
 #include "sql/error.h"
 #include "sql/txn.h"
@@ -103,9 +103,13 @@ struct SessionOptions {
     // (the commit request carries point reads only), which lets write skew and phantoms through
     // serializable transactions. For the simulator's campaigns only.
     bool bug_no_read_set = false;
-    // The clock for CURRENT_TIMESTAMP / now() (wall time in microseconds); nullptr: those
-    // functions are an error. Never read otherwise.
-    const Clock* clock = nullptr;
+    // Calendar time for now() / current_timestamp, in microseconds since the Unix epoch (UTC).
+    // Read exactly once as a transaction starts (BEGIN, or an autocommit statement, which is its
+    // own transaction), so every now() of one transaction is the same instant, as PostgreSQL's
+    // now() is the transaction's start. Empty: those functions are an error (0A000). The real
+    // world passes the system's calendar clock (net/wall_clock.h); the simulator a node's
+    // virtual clock on a fixed epoch, so runs stay deterministic. Never read otherwise.
+    std::function<int64_t()> wall_clock_us;
     // Optimizer rules (by name, as OptimizerRules() in optimizer/optimizer.h lists them) this
     // session skips: the optimizer's equivalence tests run each statement with and without them.
     std::set<std::string> disabled_optimizer_rules;

@@ -5,12 +5,15 @@
 // notice, and the command tag; or "error <SQLSTATE>: <message>". Sessions: a statement runs on
 // session "a" unless prefixed "@name " (created on first use), so a script interleaves several
 // clients to show an anomaly. "session NAME bug_no_read_set" (re)creates a session with the
-// bug switch sql.no-read-set. UPDATE_GOLDEN=1 rewrites the expected outputs.
+// bug switch sql.no-read-set; "session NAME wall_clock" one whose now() reads the script's clock,
+// which "clock MICROS" sets (microseconds since the Unix epoch; it starts at 0).
+// UPDATE_GOLDEN=1 rewrites the expected outputs.
 //
 // Also here: persistence of EmbeddedDatabase::Open across a reopen, and the step protocol.
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -55,12 +58,20 @@ public:
 
     Result<std::string> Run(const testkit::GoldenCommand& cmd) {
         std::string line = cmd.line;
+        if (cmd.name == "clock") {
+            if (cmd.args.size() != 1) return Status::InvalidArgument("clock MICROS");
+            clock_us_ = std::stoll(cmd.args[0]);
+            return std::string("ok");
+        }
         if (cmd.name == "session") {
             SessionOptions options;
             for (const std::string& a : cmd.args) {
                 if (a == "bug_no_read_set") options.bug_no_read_set = true;
+                if (a == "wall_clock") options.wall_clock_us = [this] { return clock_us_; };
             }
-            if (cmd.args.empty()) return Status::InvalidArgument("session NAME [bug_no_read_set]");
+            if (cmd.args.empty()) {
+                return Status::InvalidArgument("session NAME [bug_no_read_set] [wall_clock]");
+            }
             sessions_[cmd.args[0]] = db_->NewSession(options);
             return std::string("ok");
         }
@@ -79,6 +90,7 @@ public:
 private:
     std::unique_ptr<EmbeddedDatabase> db_;
     std::map<std::string, std::unique_ptr<Session>> sessions_;
+    int64_t clock_us_ = 0;  // The wall clock of "session NAME wall_clock" sessions.
 };
 
 TEST_CASE("session golden scripts", "[sql][session]") {

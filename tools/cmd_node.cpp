@@ -44,6 +44,7 @@
 #include "net/cluster_config.h"
 #include "net/logger.h"
 #include "net/real_env.h"
+#include "net/wall_clock.h"
 #include "node/client_protocol.h"
 #include "node/kv_server.h"
 #include "raft/raft.h"
@@ -97,6 +98,8 @@ node::KvServerOptions ServerOptions(const NodeArgs& args, const net::ClusterConf
     options.engine = std::move(factory).value();
     // SQL clients that know one address follow not-leader hints with these.
     options.sql.client_addresses = cluster.ClientAddresses();
+    // now() in SQL is the calendar time of the leader that runs the statement's transaction.
+    options.sql.session.wall_clock_us = net::SystemWallClockMicros;
     for (const std::string& bug : args.bugs) {
         Status s = node::EnableServerBug(bug, &options);
         if (!s.ok()) BadInput(std::string(s.message()));

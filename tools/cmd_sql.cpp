@@ -17,6 +17,7 @@
 
 #include "net/real_clock.h"
 #include "net/cluster_config.h"
+#include "net/wall_clock.h"
 #include "sql/shell/shell.h"
 #include "tools/sql_remote.h"
 #if ORRERY_HAVE_SQL_ENGINE
@@ -69,7 +70,9 @@ std::unique_ptr<sql::shell::ShellBackend> OpenBackend(const SqlArgs& args) {
     if (!args.data.empty() && !args.connect.empty()) BadInput("give one of --data DIR and --connect HOST:PORT");
     if (!args.data.empty()) {
 #if ORRERY_HAVE_SQL_ENGINE
-        auto b = sql::shell::EmbeddedBackend::Open(args.data);
+        sql::SessionOptions session;
+        session.wall_clock_us = net::SystemWallClockMicros;  // now(): this machine's time.
+        auto b = sql::shell::EmbeddedBackend::Open(args.data, std::move(session));
         if (!b.ok()) BadInput(fmt::format("cannot open {}: {}", args.data, b.status().ToString()));
         return std::move(b).value();
 #else

@@ -12,6 +12,8 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cstdlib>
+#include <ctime>
 #include <set>
 #include <thread>
 
@@ -87,8 +89,9 @@ TEST_CASE("e2e sql: DDL and DML through orrery sql --connect on five nodes", "[t
          "DELETE FROM movie WHERE id = 2",
          "COMMIT",
          "INSERT INTO movie VALUES (1, 'Duplicate', 2000, 1.0)",
-         "SELECT COUNT(*), MAX(rating) FROM movie"});
-    REQUIRE(out.size() == 9);
+         "SELECT COUNT(*), MAX(rating) FROM movie",
+         "SELECT now()"});
+    REQUIRE(out.size() == 10);
     CHECK(out[0] == nlohmann::json::parse(R"({"ok": "CREATE TABLE"})"));
     CHECK(out[1] == nlohmann::json::parse(R"({"ok": "INSERT 3"})"));
     CHECK(out[2] == nlohmann::json::parse(
@@ -100,6 +103,18 @@ TEST_CASE("e2e sql: DDL and DML through orrery sql --connect on five nodes", "[t
     CHECK(out[6] == nlohmann::json::parse(R"({"ok": "COMMIT"})"));
     CHECK(out[7].contains("error"));  // A primary-key violation; the batch goes on.
     CHECK(out[8] == nlohmann::json::parse(R"({"columns": ["count", "max"], "rows": [[2, 8.1]]})"));
+    // now() is the leader's calendar time (net/wall_clock.h), not its monotonic clock: within a
+    // minute of this machine's.
+    REQUIRE(out[9]["rows"].size() == 1);
+    std::string now = out[9]["rows"][0][0].get<std::string>();  // "YYYY-MM-DD HH:MM:SS[.ffffff]"
+    std::tm tm{};
+    REQUIRE(strptime(now.c_str(), "%Y-%m-%d %H:%M:%S", &tm) != nullptr);
+    int64_t skew = static_cast<int64_t>(timegm(&tm)) -
+                   std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+    INFO(now);
+    CHECK(std::abs(skew) < 60);
     CHECK(status == 1);  // One statement failed.
     // Every replica holds the same bytes.
     auto statuses = cluster.WaitForConvergence(Duration::Seconds(20));

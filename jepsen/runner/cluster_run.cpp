@@ -21,6 +21,8 @@ constexpr Duration kRestartDelay = Duration::Millis(200);
 // restarts at once, faster than most messages in flight arrive.
 constexpr Duration kFaultCrashRestartDelay = Duration::Millis(1);
 constexpr Duration kLivenessPoll = Duration::Millis(20);
+// Virtual time 0 on the calendar, for SQL's now(): 2026-01-01 00:00:00 UTC.
+constexpr int64_t kSimCalendarEpochUs = int64_t{1767225600} * 1000000;
 constexpr Duration kRunSlice = Duration::Millis(100);
 
 }  // namespace
@@ -157,6 +159,11 @@ public:
     ServerProcess(Env& sim_env, ClusterRun& run) : run_(run) {
         Env& env = WithBugs(sim_env);
         node::KvServerOptions o = run.ServerOptions(env.node);
+        // now() in SQL: this node's virtual (skewed, drifting) clock on a fixed calendar epoch,
+        // so a run's timestamps are as deterministic as the rest of it.
+        o.sql.session.wall_clock_us = [&clock = env.clock] {
+            return kSimCalendarEpochUs + clock.Now().us();
+        };
         o.on_halt = [this, id = env.node](const Status&, bool fault_point) {
             run_.Supervise(id, fault_point ? kFaultCrashRestartDelay : kRestartDelay);
         };

@@ -3,8 +3,8 @@
 //
 // Every function here is deterministic and NULL-propagating unless its row in the table says
 // otherwise (coalesce, ifnull, nullif, concat, typeof look at NULLs themselves). now() and
-// current_timestamp read SessionOptions::clock; the evaluator handles them, since they need the
-// session, and this table only names them.
+// current_timestamp are the transaction's start time (ExecContext::now_us); the evaluator
+// handles them, since they need the session, and this table only names them.
 #pragma once
 
 #include <cstdint>

@@ -195,14 +195,12 @@ SqlResult<Value> ExprEvaluator::EvalFunction(const BoundExpr& e, const Row& row,
 }
 
 SqlResult<Value> ExprEvaluator::Now() {
-    if (now_) return *now_;
-    const Clock* clock = state_.ctx.options.clock;
-    if (clock == nullptr) {
+    const std::optional<int64_t>& now = state_.ctx.now_us;
+    if (!now) {
         return MakeSqlError(ErrorKind::kFeatureNotSupported,
                             "now() and current_timestamp need a clock, and this session has none");
     }
-    now_ = Value::Timestamp(clock->Now().us());
-    return *now_;
+    return Value::Timestamp(*now);
 }
 
 // Runs a subquery once. With `probe` (an IN over a correlated subquery) it stops at the first

@@ -4,8 +4,8 @@
 // plan:
 //  - kColumn reads the input row, kOuterColumn the outer row stack (operator.h);
 //  - kParameter reads ExecContext::params (1-based); a missing one is kInvalidParameter (42P02);
-//  - kNow reads SessionOptions::clock once per statement (so every row of a statement sees the
-//    same instant, as PostgreSQL's now() does); no clock is a clear error (0A000);
+//  - kNow is ExecContext::now_us, the transaction's start (so every row of every statement of a
+//    transaction sees the same instant, as PostgreSQL's now() does); none is a clear error (0A000);
 //  - AND and OR short-circuit (FALSE AND x, TRUE OR x never evaluate x), then follow Kleene;
 //    COALESCE and IFNULL evaluate their arguments left to right only until a non-NULL one;
 //  - x [NOT] IN (list) and x [NOT] IN (subquery): TRUE on a match; else NULL when x is NULL or
@@ -64,7 +64,6 @@ private:
 
     StatementState& state_;
     std::map<const BoundExpr*, Cached> cache_;  // Keyed by node identity; never iterated.
-    std::optional<Value> now_;
 };
 
 // x IN candidates, three-valued: TRUE on a match, else NULL if x or a candidate is NULL.

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "sql/catalog/catalog.h"
@@ -28,7 +29,10 @@ struct ExecContext {
     Txn& txn;
     Catalog& catalog;
     const std::vector<Value>& params;  // $1.. / ? in order.
-    const SessionOptions& options;     // memory_limit_bytes, clock, bug switches.
+    const SessionOptions& options;     // memory_limit_bytes, bug switches.
+    // now(): the transaction's start in µs since the Unix epoch, read from
+    // SessionOptions::wall_clock_us as it began; empty when the session has no wall clock.
+    std::optional<int64_t> now_us;
 };
 
 class PlanRunnerImpl;

@@ -44,7 +44,7 @@ enum class BKind : uint8_t {
     kCase,         // as ast.h: [operand] when/then pairs [else].
     kCast,         // CAST(args[0] AS cast_type).
     kFunction,     // function(args).
-    kNow,          // now(), current_timestamp: SessionOptions::clock.
+    kNow,          // now(), current_timestamp: the transaction's start (ExecContext::now_us).
     kSubquery,     // subquery_kind over subquery; kIn: args[0] is the left operand.
 };
 
