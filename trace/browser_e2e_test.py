@@ -259,8 +259,9 @@ def small_page(page, path, trace_path, artifacts):
     want = next(i for i in range(n) if t[i] >= 1500000 and kinds[i] != "apply")
     check(c == want, f"jump to 1.5s lands on the first shown event at or after it (event {c}, expected {want})")
     page.eval("document.getElementById('jump').value = 'soon'; document.getElementById('go').click()")
+    page.redraw()  # A draw after the refusal (the next animation frame) must not wipe it.
     check(state(page)["cursor"] == c and "bad time" in page.eval("document.getElementById('status').textContent"),
-          "a bad time is refused and leaves the cursor")
+          "a bad time is refused, stays on the status line through a redraw, and leaves the cursor")
     target = 3000000
     page.eval(f"{{ const s = document.getElementById('slider'); s.value = '{target}';"
               " s.dispatchEvent(new Event('input')); }")

@@ -148,6 +148,9 @@
 
   // ---- drawing ----
   let drawPending = false;
+  // A refusal the status line shows ahead of the window's figures until the cursor next moves:
+  // kept apart so that a draw already scheduled (the next animation frame) cannot wipe it.
+  let notice = '';
   function requestDraw() { if (!drawPending) { drawPending = true; requestAnimationFrame(() => { drawPending = false; draw(); }); } }
 
   function draw() {
@@ -211,7 +214,7 @@
       }
     }
     canvas.dataset.draws = String(stats.draws);
-    $('status').textContent = `window ${fmtTime(view.t0)} – ${fmtTime(view.t1)} · ${stats.marks} events drawn` +
+    $('status').textContent = (notice ? notice + ' · ' : '') + `window ${fmtTime(view.t0)} – ${fmtTime(view.t1)} · ${stats.marks} events drawn` +
       (stats.aggregated ? ' (dense: one mark per pixel column; zoom in for single events)' : '') +
       ` · ${stats.arrows} arrows` + (stats.sampled > 1 ? ` (1 in ${stats.sampled} of ${stats.messagesInWindow}; zoom in)` : '') +
       ` · ${stats.cutArrows} dropped`;
@@ -548,7 +551,7 @@
   // A step, jump or click while playing moves the playhead too (else the next frame would put
   // the cursor back where the playhead was).
   function setCursor(i, follow = true) {
-    if (i >= 0 && i < N) { cursor = i; if (playing) playT = T[i]; updateCursor(follow); }
+    if (i >= 0 && i < N) { notice = ''; cursor = i; if (playing) playT = T[i]; updateCursor(follow); }
   }
   function step(n) {
     let c = cursor;
@@ -575,11 +578,12 @@
     const v = parseFloat(m[1]), unit = m[2] || 'ms';
     return Math.round(v * (unit === 's' ? 1e6 : unit === 'ms' ? 1e3 : 1));
   }
+  function refuse(text) { notice = text; $('status').textContent = text; requestDraw(); return false; }
   function jump(text) {
     const t = parseTime(text);
-    if (t === null) { $('status').textContent = `bad time '${text}' (want e.g. 1.5s, 250ms or 1200us)`; return false; }
+    if (t === null) return refuse(`bad time '${text}' (want e.g. 1.5s, 250ms or 1200us)`);
     const i = firstVisibleAtOrAfter(t);
-    if (i < 0) { $('status').textContent = `no event at or after ${fmtTime(t)}`; return false; }
+    if (i < 0) return refuse(`no event at or after ${fmtTime(t)}`);
     setCursor(i);
     return true;
   }
