@@ -70,7 +70,7 @@ SELECT 1
 
 # Inside a transaction the earlier statements are visible, the current one's writes are not,
 # also where the statement changes a row an earlier statement wrote. PostgreSQL: (110, 3); then
-# (1, 20), (2, 10).
+# (1, 20), (2, 10) (without the fix: (110, 4), and (1, 20), (2, 20)).
 BEGIN
 ----
 BEGIN
@@ -79,11 +79,11 @@ INSERT INTO s VALUES (10)
 ----
 INSERT 1
 
-UPDATE s SET id = id + 100 WHERE id = 10 RETURNING id, (SELECT count(*) FROM s) AS n
+INSERT INTO s SELECT id + 100 FROM s WHERE id = 10 RETURNING id, (SELECT count(*) FROM s) AS n
 ----
 id | n
 110 | 3
-UPDATE 1
+INSERT 1
 
 CREATE TABLE u (id INT PRIMARY KEY, v INT)
 ----
@@ -120,8 +120,9 @@ SELECT * FROM s ORDER BY id
 id
 1
 2
+10
 110
-SELECT 3
+SELECT 4
 
 # Through a secondary index: the subquery finds the entries and rows of before the UPDATE, so
 # exactly one row has v = 2 each time. PostgreSQL: (1, 1), (2, 1), (3, 1).
