@@ -104,6 +104,42 @@ TEST_CASE("a serializable read-only transaction needs an entry only if it read",
     CHECK(si_reader.Commit()->commit_version == 1);
 }
 
+TEST_CASE("a statement-start read ignores the current statement's writes, not earlier ones",
+          "[mvcc]") {
+    using View = Transaction::View;
+    storage::MemoryEngine engine;
+    auto mvcc = std::move(Mvcc::Open(engine)).value();
+    REQUIRE(mvcc->ApplyCommit(Autocommit(0, "a", "1")).ok());
+    REQUIRE(mvcc->ApplyCommit(Autocommit(1, "b", "2")).ok());
+    auto txn = std::move(mvcc->Begin(TxnOptions::ReadWrite())).value();
+    REQUIRE(txn.Set("c", "3").ok());  // Statement 1.
+    REQUIRE(txn.Delete("b").ok());
+    txn.BeginStatement();  // Statement 2.
+    REQUIRE(txn.Set("a", "10").ok());
+    REQUIRE(txn.Set("c", "30").ok());
+    REQUIRE(txn.Set("d", "4").ok());
+    CHECK(txn.Get("a", View::kStatementStart).value() == "1");  // The snapshot's.
+    CHECK(txn.Get("a").value() == "10");
+    CHECK(txn.Get("c", View::kStatementStart).value() == "3");  // Statement 1's.
+    CHECK(txn.Get("c").value() == "30");
+    CHECK(!txn.Get("b", View::kStatementStart).value().has_value());
+    CHECK(!txn.Get("d", View::kStatementStart).value().has_value());
+    auto scan = [&](View view) {
+        std::string out;
+        auto it = std::move(txn.Scan(KeyRange{"a", "z"}, view)).value();
+        for (; it->Valid(); it->Next()) out += fmt::format("{}={} ", it->key(), it->value());
+        return out;
+    };
+    CHECK(scan(View::kStatementStart) == "a=1 c=3 ");
+    CHECK(scan(View::kAll) == "a=10 c=30 d=4 ");
+    // Reads that reached the snapshot are in the read set; those the buffer answered are not.
+    CHECK(txn.BuildCommitRequest().read_keys == std::vector<std::string>{"a", "d"});
+    txn.BeginStatement();  // Statement 3 sees statement 2.
+    CHECK(txn.Get("a", View::kStatementStart).value() == "10");
+    CHECK(scan(View::kStatementStart) == "a=10 c=30 d=4 ");
+    CHECK(txn.BuildCommitRequest().writes.size() == 4);
+}
+
 }  // namespace
 }  // namespace orrery::mvcc
 

@@ -17,6 +17,7 @@ Transaction::Transaction(Transaction&& other) noexcept
       options_(other.options_),
       state_(other.state_),
       writes_(std::move(other.writes_)),
+      statement_before_(std::move(other.statement_before_)),
       read_keys_(std::move(other.read_keys_)),
       read_ranges_(std::move(other.read_ranges_)) {
     other.mvcc_ = nullptr;
@@ -31,6 +32,7 @@ Transaction& Transaction::operator=(Transaction&& other) noexcept {
     options_ = other.options_;
     state_ = other.state_;
     writes_ = std::move(other.writes_);
+    statement_before_ = std::move(other.statement_before_);
     read_keys_ = std::move(other.read_keys_);
     read_ranges_ = std::move(other.read_ranges_);
     other.mvcc_ = nullptr;
@@ -57,11 +59,18 @@ void Transaction::End(State state) {
 
 bool Transaction::RecordsReads() const { return options_.isolation == Isolation::kSerializable; }
 
-Result<std::optional<std::string>> Transaction::Get(std::string_view key) {
+Result<std::optional<std::string>> Transaction::Get(std::string_view key, View view) {
     ORRERY_RETURN_IF_ERROR(CheckActive());
     ORRERY_RETURN_IF_ERROR(ValidateUserKey(key));
-    auto own = writes_.find(key);
-    if (own != writes_.end()) return own->second;  // Our own write: no dependency on others.
+    auto before = view == View::kStatementStart ? statement_before_.find(key)
+                                                : statement_before_.end();
+    if (before != statement_before_.end()) {
+        // Written by this statement: answer as the buffer stood when the statement began.
+        if (before->second.buffered) return *before->second.buffered;
+    } else {
+        auto own = writes_.find(key);
+        if (own != writes_.end()) return own->second;  // Our own write: no dependency on others.
+    }
     if (RecordsReads()) read_keys_.emplace(key);
     return mvcc_->ReadAt(key, snapshot_);
 }
@@ -71,6 +80,7 @@ Status Transaction::Set(std::string_view key, std::string_view value) {
     if (read_only()) return Status::InvalidArgument("cannot write in a read-only transaction");
     ORRERY_RETURN_IF_ERROR(ValidateUserKey(key));
     ORRERY_RETURN_IF_ERROR(ValidateUserValue(value));
+    NoteStatementWrite(key);
     writes_.insert_or_assign(std::string(key), std::string(value));
     return Status::Ok();
 }
@@ -79,11 +89,20 @@ Status Transaction::Delete(std::string_view key) {
     ORRERY_RETURN_IF_ERROR(CheckActive());
     if (read_only()) return Status::InvalidArgument("cannot write in a read-only transaction");
     ORRERY_RETURN_IF_ERROR(ValidateUserKey(key));
+    NoteStatementWrite(key);
     writes_.insert_or_assign(std::string(key), std::nullopt);
     return Status::Ok();
 }
 
-Result<std::unique_ptr<ScanIterator>> Transaction::Scan(const KeyRange& range) {
+void Transaction::NoteStatementWrite(std::string_view key) {
+    if (statement_before_.find(key) != statement_before_.end()) return;
+    Before before;
+    auto own = writes_.find(key);
+    if (own != writes_.end()) before.buffered = own->second;
+    statement_before_.emplace(std::string(key), std::move(before));
+}
+
+Result<std::unique_ptr<ScanIterator>> Transaction::Scan(const KeyRange& range, View view) {
     ORRERY_RETURN_IF_ERROR(CheckActive());
     if (!range.end.empty() && !(range.start < range.end)) {
         return Status::InvalidArgument("scan range is empty or inverted");
@@ -95,7 +114,19 @@ Result<std::unique_ptr<ScanIterator>> Transaction::Scan(const KeyRange& range) {
     if (RecordsReads()) read_ranges_.push_back(range);
     ScanIterator::Buffered buffered;
     auto end = range.end.empty() ? writes_.end() : writes_.lower_bound(range.end);
-    for (auto it = writes_.lower_bound(range.start); it != end; ++it) buffered.push_back(*it);
+    bool as_of_statement = view == View::kStatementStart && !statement_before_.empty();
+    for (auto it = writes_.lower_bound(range.start); it != end; ++it) {
+        if (as_of_statement) {
+            // Every key the statement wrote is in writes_: show its state before the statement.
+            auto before = statement_before_.find(it->first);
+            if (before != statement_before_.end()) {
+                const auto& was = before->second.buffered;
+                if (was) buffered.emplace_back(it->first, *was);
+                continue;
+            }
+        }
+        buffered.push_back(*it);
+    }
     return std::make_unique<ScanIterator>(mvcc_->engine(), range, snapshot_, std::move(buffered));
 }
 
@@ -151,6 +182,7 @@ void Transaction::Finish(bool committed) {
 void Transaction::Rollback() {
     if (state_ != State::kActive) return;
     writes_.clear();
+    statement_before_.clear();
     End(State::kRolledBack);
 }
 

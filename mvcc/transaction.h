@@ -7,6 +7,14 @@
 //    early (conservative: more conflicts, never fewer).
 // Snapshot-isolation transactions record nothing, because SI never looks at reads.
 //
+// Statements (PostgreSQL's command id): BeginStatement() marks where the caller's next
+// statement starts. A read with View::kStatementStart sees the snapshot overlaid with the writes
+// buffered before that mark only, as if the current statement had written nothing; View::kAll
+// (the default) sees every buffered write. A SQL statement's own reads use the first (so a
+// subquery or RETURNING cannot see the rows the statement is changing), its constraint checks
+// the second. Reads under either view are recorded alike. Without a BeginStatement() call the
+// whole transaction is one statement.
+//
 // Ending a transaction: Commit() (single node: encode -> decode -> Mvcc::ApplyCommit) or, under
 // Raft, BuildCommitRequest() at the leader, replicate the request, and apply it everywhere; then
 // Finish(). Rollback() drops the buffer. Until it ends, a transaction pins its snapshot in the
@@ -48,15 +56,20 @@ public:
     bool read_only() const { return options_.mode == TxnMode::kReadOnly; }
     State state() const { return state_; }
 
+    enum class View : uint8_t { kAll, kStatementStart };
+
+    // Starts a new statement: every write buffered so far becomes visible to kStatementStart.
+    void BeginStatement() { statement_before_.clear(); }
+
     // Returns the value of key as this transaction sees it, or nullopt if absent.
-    Result<std::optional<std::string>> Get(std::string_view key);
+    Result<std::optional<std::string>> Get(std::string_view key, View view = View::kAll);
 
     // Buffers a write. InvalidArgument in a read-only transaction or for an invalid key/value.
     Status Set(std::string_view key, std::string_view value);
     Status Delete(std::string_view key);
 
     // Opens a forward scan over range, merging the snapshot with the buffered writes.
-    Result<std::unique_ptr<ScanIterator>> Scan(const KeyRange& range);
+    Result<std::unique_ptr<ScanIterator>> Scan(const KeyRange& range, View view = View::kAll);
     // Convenience: every (key, value) in range, at most limit of them.
     Result<std::vector<std::pair<std::string, std::string>>> ScanAll(const KeyRange& range,
                                                                     size_t limit = SIZE_MAX);
@@ -86,6 +99,7 @@ private:
     Status CheckActive() const;
     void End(State state);
     bool RecordsReads() const;
+    void NoteStatementWrite(std::string_view key);
 
     Mvcc* mvcc_;  // Null once moved from.
     uint64_t id_;
@@ -93,6 +107,12 @@ private:
     TxnOptions options_;
     State state_ = State::kActive;
     std::map<std::string, std::optional<std::string>, std::less<>> writes_;
+    // For each key the current statement wrote: what writes_ held for it before the
+    // statement's first write to it (nullopt: nothing, the snapshot's value shows through).
+    struct Before {
+        std::optional<std::optional<std::string>> buffered;
+    };
+    std::map<std::string, Before, std::less<>> statement_before_;
     std::set<std::string, std::less<>> read_keys_;
     std::vector<KeyRange> read_ranges_;
 };

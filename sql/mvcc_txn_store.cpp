@@ -36,8 +36,14 @@ public:
         return txn_.Get(key);
     }
     Result<std::unique_ptr<KvIterator>> Scan(const mvcc::KeyRange& range) override {
-        ORRERY_ASSIGN_OR_RETURN(auto it, txn_.Scan(range));
-        return std::unique_ptr<KvIterator>(std::make_unique<MvccKvIterator>(std::move(it)));
+        return ScanIn(range, mvcc::Transaction::View::kAll);
+    }
+    void BeginStatement() override { txn_.BeginStatement(); }
+    Result<std::optional<std::string>> GetAtStatementStart(std::string_view key) override {
+        return txn_.Get(key, mvcc::Transaction::View::kStatementStart);
+    }
+    Result<std::unique_ptr<KvIterator>> ScanAtStatementStart(const mvcc::KeyRange& range) override {
+        return ScanIn(range, mvcc::Transaction::View::kStatementStart);
     }
     Status Put(std::string_view key, std::string_view value) override {
         return txn_.Set(key, value);
@@ -63,6 +69,12 @@ public:
     }
 
 private:
+    Result<std::unique_ptr<KvIterator>> ScanIn(const mvcc::KeyRange& range,
+                                               mvcc::Transaction::View view) {
+        ORRERY_ASSIGN_OR_RETURN(auto it, txn_.Scan(range, view));
+        return std::unique_ptr<KvIterator>(std::make_unique<MvccKvIterator>(std::move(it)));
+    }
+
     mvcc::Transaction txn_;
     bool unlogged_readers_;
 };

@@ -58,6 +58,13 @@ public:
     Result<std::unique_ptr<KvIterator>> Scan(const mvcc::KeyRange& range) override {
         return inner_->Scan(range);
     }
+    void BeginStatement() override { inner_->BeginStatement(); }
+    Result<std::optional<std::string>> GetAtStatementStart(std::string_view key) override {
+        return inner_->GetAtStatementStart(key);
+    }
+    Result<std::unique_ptr<KvIterator>> ScanAtStatementStart(const mvcc::KeyRange& range) override {
+        return inner_->ScanAtStatementStart(range);
+    }
     Status Put(std::string_view key, std::string_view value) override { return inner_->Put(key, value); }
     Status Delete(std::string_view key) override { return inner_->Delete(key); }
     std::optional<mvcc::CommitRequest> CommitRequest() const override {
@@ -489,6 +496,7 @@ SqlResult<Txn*> SessionImpl::StatementTxn(bool write) {
             return Err(ErrorKind::kReadOnlyTransaction,
                        "cannot execute a write in a read-only transaction");
         }
+        txn_->BeginStatement();  // The statement's reads see the earlier statements only (txn.h).
         return txn_.get();
     }
     TxnOptions options;

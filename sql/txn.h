@@ -17,6 +17,16 @@
 //     commits through Raft.
 //   - test doubles (fault injection in the engine's tests).
 //
+// Statements (PostgreSQL's command id): every read a statement makes for its result (its scans,
+// those of its subqueries, so also of its RETURNING items) sees the transaction as it was when
+// the statement began: the earlier statements' writes, none of its own. Otherwise a correlated
+// subquery of an UPDATE would see the rows the statement already changed, and the answer would
+// depend on the order rows are written in. The session calls BeginStatement() before each
+// statement; the executor's scans read through GetAtStatementStart/ScanAtStatementStart.
+// Constraint checks (primary key, UNIQUE, foreign keys), the catalog and its counters read
+// through Get/Scan, which see every write so far, the current statement's included: two rows of
+// one INSERT with the same key must collide. Both kinds of read are recorded in the read set.
+//
 // Keys: every key the SQL layer writes starts with the byte kSqlKeyPrefix, so SQL tables share
 // an MVCC store with the KV transaction workloads without colliding (mvcc user keys below 0x80
 // are theirs).
@@ -68,6 +78,12 @@ public:
     // Opens a scan of [range.start, range.end) (the whole range is recorded in the read set
     // under serializable isolation, however much of it the caller consumes).
     virtual Result<std::unique_ptr<KvIterator>> Scan(const mvcc::KeyRange& range) = 0;
+    // Starts a statement: the writes buffered so far become what the two reads below see.
+    virtual void BeginStatement() = 0;
+    // Get and Scan, blind to the writes made since the last BeginStatement().
+    virtual Result<std::optional<std::string>> GetAtStatementStart(std::string_view key) = 0;
+    virtual Result<std::unique_ptr<KvIterator>> ScanAtStatementStart(
+        const mvcc::KeyRange& range) = 0;
     // Buffer a write; InvalidArgument in a read-only transaction or for an oversized key/value.
     virtual Status Put(std::string_view key, std::string_view value) = 0;
     virtual Status Delete(std::string_view key) = 0;

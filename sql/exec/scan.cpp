@@ -14,6 +14,9 @@
 // converted is dropped (the range widens) and one that converts inexactly becomes inclusive. So
 // the path may return extra rows but never misses one, and the filter, always re-checked,
 // decides. Every row read (for an index, entry plus row) is one unit of work.
+//
+// Every read is as of the statement's start (txn.h): a scan never sees the rows its own
+// statement wrote, however it is nested (a subquery of an UPDATE, a RETURNING item).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -71,7 +74,7 @@ private:
         if (!it_) {
             const Source& s = sources_[next_source_++];
             if (s.get) {
-                auto got = ctx().txn.Get(s.key);
+                auto got = ctx().txn.GetAtStatementStart(s.key);
                 if (!got.ok()) return StatusError(got.status());
                 if (!got.value()) return false;
                 auto row = DecodeStoredRow(table(), *got.value());
@@ -79,7 +82,7 @@ private:
                 *out = std::move(row).value();
                 return true;
             }
-            auto scan = ctx().txn.Scan(s.range);
+            auto scan = ctx().txn.ScanAtStatementStart(s.range);
             if (!scan.ok()) return StatusError(scan.status());
             it_ = std::move(scan).value();
         }
@@ -93,14 +96,16 @@ private:
             auto key = IndexEntryRowKey(table(), index(), it_->key());
             it_->Next();
             if (!key.ok()) return key.error();
-            auto row = GetRowByKey(ctx().txn, table(), key.value());
-            if (!row.ok()) return row.error();
-            if (!row.value()) {
+            auto got = ctx().txn.GetAtStatementStart(RowKey(table().id, key.value()));
+            if (!got.ok()) return StatusError(got.status());
+            if (!got.value()) {
                 return MakeSqlError(ErrorKind::kInternal,
                                     fmt::format("index \"{}\" has an entry for a missing row",
                                                 index().name));
             }
-            *out = std::move(*row.value());
+            auto row = DecodeStoredRow(table(), *got.value());
+            if (!row.ok()) return row.error();
+            *out = std::move(row).value();
             return true;
         }
         auto row = DecodeStoredRow(table(), it_->value());
