@@ -112,7 +112,10 @@ TEST_CASE("a statement-start read ignores the current statement's writes, not ea
     REQUIRE(mvcc->ApplyCommit(Autocommit(0, "a", "1")).ok());
     REQUIRE(mvcc->ApplyCommit(Autocommit(1, "b", "2")).ok());
     auto txn = std::move(mvcc->Begin(TxnOptions::ReadWrite())).value();
-    REQUIRE(txn.Set("c", "3").ok());  // Statement 1.
+    REQUIRE(txn.Set("x", "0").ok());  // Before any statement nothing is tracked: one view.
+    CHECK(txn.Get("x", View::kStatementStart).value() == "0");
+    txn.BeginStatement();  // Statement 1.
+    REQUIRE(txn.Set("c", "3").ok());
     REQUIRE(txn.Delete("b").ok());
     txn.BeginStatement();  // Statement 2.
     REQUIRE(txn.Set("a", "10").ok());
@@ -130,14 +133,14 @@ TEST_CASE("a statement-start read ignores the current statement's writes, not ea
         for (; it->Valid(); it->Next()) out += fmt::format("{}={} ", it->key(), it->value());
         return out;
     };
-    CHECK(scan(View::kStatementStart) == "a=1 c=3 ");
-    CHECK(scan(View::kAll) == "a=10 c=30 d=4 ");
+    CHECK(scan(View::kStatementStart) == "a=1 c=3 x=0 ");
+    CHECK(scan(View::kAll) == "a=10 c=30 d=4 x=0 ");
     // Reads that reached the snapshot are in the read set; those the buffer answered are not.
     CHECK(txn.BuildCommitRequest().read_keys == std::vector<std::string>{"a", "d"});
     txn.BeginStatement();  // Statement 3 sees statement 2.
     CHECK(txn.Get("a", View::kStatementStart).value() == "10");
-    CHECK(scan(View::kStatementStart) == "a=10 c=30 d=4 ");
-    CHECK(txn.BuildCommitRequest().writes.size() == 4);
+    CHECK(scan(View::kStatementStart) == "a=10 c=30 d=4 x=0 ");
+    CHECK(txn.BuildCommitRequest().writes.size() == 5);
 }
 
 }  // namespace

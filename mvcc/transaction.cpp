@@ -18,6 +18,7 @@ Transaction::Transaction(Transaction&& other) noexcept
       state_(other.state_),
       writes_(std::move(other.writes_)),
       statement_before_(std::move(other.statement_before_)),
+      statements_(other.statements_),
       read_keys_(std::move(other.read_keys_)),
       read_ranges_(std::move(other.read_ranges_)) {
     other.mvcc_ = nullptr;
@@ -33,6 +34,7 @@ Transaction& Transaction::operator=(Transaction&& other) noexcept {
     state_ = other.state_;
     writes_ = std::move(other.writes_);
     statement_before_ = std::move(other.statement_before_);
+    statements_ = other.statements_;
     read_keys_ = std::move(other.read_keys_);
     read_ranges_ = std::move(other.read_ranges_);
     other.mvcc_ = nullptr;
@@ -95,6 +97,7 @@ Status Transaction::Delete(std::string_view key) {
 }
 
 void Transaction::NoteStatementWrite(std::string_view key) {
+    if (!statements_) return;  // No statement boundary yet: nothing to remember.
     if (statement_before_.find(key) != statement_before_.end()) return;
     Before before;
     auto own = writes_.find(key);

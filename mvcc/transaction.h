@@ -12,8 +12,9 @@
 // buffered before that mark only, as if the current statement had written nothing; View::kAll
 // (the default) sees every buffered write. A SQL statement's own reads use the first (so a
 // subquery or RETURNING cannot see the rows the statement is changing), its constraint checks
-// the second. Reads under either view are recorded alike. Without a BeginStatement() call the
-// whole transaction is one statement.
+// the second. A read that reaches the snapshot is recorded in the read set under either view.
+// Until the first BeginStatement() nothing is tracked and both views see every write, so
+// transactions that have no statements (the KV workloads) pay nothing for this.
 //
 // Ending a transaction: Commit() (single node: encode -> decode -> Mvcc::ApplyCommit) or, under
 // Raft, BuildCommitRequest() at the leader, replicate the request, and apply it everywhere; then
@@ -59,7 +60,10 @@ public:
     enum class View : uint8_t { kAll, kStatementStart };
 
     // Starts a new statement: every write buffered so far becomes visible to kStatementStart.
-    void BeginStatement() { statement_before_.clear(); }
+    void BeginStatement() {
+        statements_ = true;
+        statement_before_.clear();
+    }
 
     // Returns the value of key as this transaction sees it, or nullopt if absent.
     Result<std::optional<std::string>> Get(std::string_view key, View view = View::kAll);
@@ -113,6 +117,7 @@ private:
         std::optional<std::optional<std::string>> buffered;
     };
     std::map<std::string, Before, std::less<>> statement_before_;
+    bool statements_ = false;  // BeginStatement() was called: statement_before_ is kept.
     std::set<std::string, std::less<>> read_keys_;
     std::vector<KeyRange> read_ranges_;
 };

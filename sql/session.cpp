@@ -509,6 +509,7 @@ SqlResult<Txn*> SessionImpl::StatementTxn(bool write) {
     auto txn = BeginTxn(options);
     if (!txn.ok()) return txn.error();
     stmt_txn_ = std::move(txn).value();
+    stmt_txn_->BeginStatement();  // Its own writes stay invisible to its reads (txn.h).
     ReadTxnStartTime();  // An autocommit statement is its own transaction.
     return stmt_txn_.get();
 }
