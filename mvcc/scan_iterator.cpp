@@ -41,8 +41,8 @@ void ScanIterator::AdvanceEngine() {
             return;
         }
         // Skip the older versions of this key: they share its first group_bytes bytes.
-        std::string group(it_->key().substr(0, decoded->group_bytes));
-        for (it_->Next(); it_->Valid() && it_->key().starts_with(group); it_->Next()) {
+        group_.assign(it_->key().substr(0, decoded->group_bytes));
+        for (it_->Next(); it_->Valid() && it_->key().starts_with(group_); it_->Next()) {
         }
         if (value->has_value()) {
             engine_valid_ = true;
