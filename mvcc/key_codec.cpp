@@ -111,14 +111,20 @@ std::string EncodeDataValue(const std::optional<std::string>& value) {
     return out;
 }
 
-Result<std::optional<std::string>> DecodeDataValue(std::string_view stored) {
+Result<std::optional<std::string_view>> DataValueView(std::string_view stored) {
     if (stored.empty()) return Status::Corruption("empty data value");
     if (stored[0] == '\x00') {
         if (stored.size() != 1) return Status::Corruption("tombstone with a payload");
-        return std::optional<std::string>();
+        return std::optional<std::string_view>();
     }
     if (stored[0] != '\x01') return Status::Corruption("data value with an unknown tag");
-    return std::optional<std::string>(std::string(stored.substr(1)));
+    return std::optional<std::string_view>(stored.substr(1));
+}
+
+Result<std::optional<std::string>> DecodeDataValue(std::string_view stored) {
+    ORRERY_ASSIGN_OR_RETURN(std::optional<std::string_view> view, DataValueView(stored));
+    if (!view) return std::optional<std::string>();
+    return std::optional<std::string>(std::string(*view));
 }
 
 std::string PrintableKey(std::string_view key) {

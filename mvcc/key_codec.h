@@ -74,6 +74,8 @@ storage::ScanOptions DataScan(std::string_view start, std::string_view end);
 // Data values: 0x01 then the bytes for a write, a lone 0x00 for a delete.
 std::string EncodeDataValue(const std::optional<std::string>& value);
 Result<std::optional<std::string>> DecodeDataValue(std::string_view stored);
+// The same without a copy: the bytes are a view of `stored`.
+Result<std::optional<std::string_view>> DataValueView(std::string_view stored);
 
 // Returns InvalidArgument unless user_key can be stored: non-empty, and short enough that its
 // escaped, versioned engine key fits storage::kMaxKeyBytes.

@@ -35,19 +35,21 @@ void ScanIterator::AdvanceEngine() {
             it_->Next();
             continue;
         }
-        Result<std::optional<std::string>> value = DecodeDataValue(it_->value());
+        Result<std::optional<std::string_view>> value = DataValueView(it_->value());
         if (!value.ok()) {
             status_ = value.status();
             return;
         }
+        // Copied before the engine cursor moves; the buffers keep their capacity across rows.
+        bool live = value->has_value();
+        if (live) engine_value_.assign(**value);
         // Skip the older versions of this key: they share its first group_bytes bytes.
-        std::string group(it_->key().substr(0, decoded->group_bytes));
-        for (it_->Next(); it_->Valid() && it_->key().starts_with(group); it_->Next()) {
+        group_.assign(it_->key().substr(0, decoded->group_bytes));
+        for (it_->Next(); it_->Valid() && it_->key().starts_with(group_); it_->Next()) {
         }
-        if (value->has_value()) {
+        if (live) {
             engine_valid_ = true;
-            engine_key_ = std::move(decoded->user_key);
-            engine_value_ = std::move(**value);
+            engine_key_.assign(decoded->user_key);
             return;
         }
         // A tombstone: the key does not exist in this snapshot.
@@ -70,8 +72,9 @@ void ScanIterator::Settle() {
             valid_ = true;
             return;
         }
-        key_ = std::move(engine_key_);
-        value_ = std::move(engine_value_);
+        // Swapped, not moved: AdvanceEngine then refills the previous entry's buffers.
+        key_.swap(engine_key_);
+        value_.swap(engine_value_);
         valid_ = true;
         AdvanceEngine();
         return;

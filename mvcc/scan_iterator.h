@@ -49,6 +49,7 @@ private:
     bool engine_valid_ = false;
     std::string engine_key_;
     std::string engine_value_;
+    std::string group_;  // The current engine key's version prefix; reused, not reallocated.
     // The current merged entry.
     bool valid_ = false;
     std::string key_;

@@ -89,29 +89,37 @@ std::string EncodeRow(const TableSchema& table, const Row& row) {
 }
 
 Result<Row> DecodeRow(const TableSchema& table, std::string_view bytes) {
-    Row row(StoredRowWidth(table));
+    Row row;
+    ORRERY_RETURN_IF_ERROR(DecodeRowInto(table, bytes, &row));
+    return row;
+}
+
+Status DecodeRowInto(const TableSchema& table, std::string_view bytes, Row* out) {
+    Row& row = *out;
+    row.resize(StoredRowWidth(table));
     for (size_t i = 0; i < table.columns.size(); ++i) row[i] = table.columns[i].missing_value;
     Decoder in(bytes);
     uint32_t n = 0;
     if (!in.GetVarint32(&n)) return Status::Corruption("row: bad column count");
+    Value dropped;
     for (uint32_t k = 0; k < n; ++k) {
         uint32_t id = 0;
-        Value v;
-        if (!in.GetVarint32(&id) || !DecodeValue(&in, &v)) {
+        if (!in.GetVarint32(&id)) {
             return Status::Corruption("row of " + table.name + ": malformed value");
         }
+        Value* slot = &dropped;  // A dropped column's value is decoded and ignored.
         if (id == 0) {
             if (!table.has_hidden_rowid()) return Status::Corruption("row: unexpected row id");
-            row.back() = std::move(v);
-            continue;
+            slot = &row.back();
+        } else if (int pos = table.ColumnIndex(id); pos >= 0) {
+            slot = &row[static_cast<size_t>(pos)];
         }
-        int pos = table.ColumnIndex(id);
-        if (pos >= 0) {
-            row[static_cast<size_t>(pos)] = std::move(v);
-        }  // else: a dropped column's value, ignored.
+        if (!DecodeValue(&in, slot)) {
+            return Status::Corruption("row of " + table.name + ": malformed value");
+        }
     }
     if (!in.empty()) return Status::Corruption("row of " + table.name + ": trailing bytes");
-    return row;
+    return Status::Ok();
 }
 
 }  // namespace orrery::sql

@@ -29,6 +29,9 @@ bool DecodeValue(Decoder* in, Value* v);
 // REQUIRES: row.size() == columns (+1 with a hidden row id).
 std::string EncodeRow(const TableSchema& table, const Row& row);
 Result<Row> DecodeRow(const TableSchema& table, std::string_view bytes);
+// DecodeRow into *row, reusing its storage (a scan decodes every row into one buffer). On an
+// error *row holds some of the values.
+Status DecodeRowInto(const TableSchema& table, std::string_view bytes, Row* row);
 
 // The number of values in a decoded row of `table`.
 inline size_t StoredRowWidth(const TableSchema& table) {

@@ -5,7 +5,11 @@
 // deterministic order; a query that needs one says ORDER BY). Without GROUP BY an empty input
 // still gives one row (COUNT 0, the others NULL), as the standard says; with GROUP BY it gives
 // none. Group keys and DISTINCT sets count against the statement's memory bound.
+//
+// A hash index over the map's keys (Value::Hash agrees with the total order's equality) finds a
+// row's group in O(1) instead of O(log groups) comparisons; the map alone gives the order.
 #include <map>
+#include <unordered_map>
 
 #include "sql/exec/operator.h"
 
@@ -45,26 +49,41 @@ public:
 
 private:
     using Groups = std::map<Row, std::vector<Accumulator>, RowLess>;
+    // Keys point at the map's own keys, which never move.
+    struct KeyHash {
+        size_t operator()(const Row* r) const { return RowHash()(*r); }
+    };
+    struct KeyEq {
+        bool operator()(const Row* a, const Row* b) const { return RowEq()(*a, *b); }
+    };
+    using Index = std::unordered_map<const Row*, Groups::iterator, KeyHash, KeyEq>;
+    // What one index entry costs besides the map's node: its own node and bucket (charged).
+    static constexpr size_t kIndexEntryBytes = 48;
 
     Groups::iterator NewGroup(Row key) {
         std::vector<Accumulator> accs;
         for (const AggregateCall& c : plan_->aggregates) accs.emplace_back(c.kind, c.distinct);
-        return groups_.emplace(std::move(key), std::move(accs)).first;
+        auto it = groups_.emplace(std::move(key), std::move(accs)).first;
+        index_.emplace(&it->first, it);
+        return it;
     }
 
     SqlResult<bool> Add(const Row& row) {
-        Row key;
+        key_.clear();
         for (const BExpr& g : plan_->group_by) {
             auto v = Eval(g, row);
             if (!v.ok()) return v.error();
-            key.push_back(v.value());
+            key_.push_back(std::move(v).value());
         }
-        auto it = groups_.find(key);
-        if (it == groups_.end()) {
-            size_t bytes = RowBytes(key) + plan_->aggregates.size() * sizeof(Accumulator);
+        Groups::iterator it;
+        if (auto found = index_.find(&key_); found != index_.end()) {
+            it = found->second;
+        } else {
+            size_t bytes = RowBytes(key_) + plan_->aggregates.size() * sizeof(Accumulator) +
+                           kIndexEntryBytes;
             auto charged = memory_.Add(bytes);
             if (!charged.ok()) return charged;
-            it = NewGroup(std::move(key));
+            it = NewGroup(key_);
         }
         for (size_t i = 0; i < plan_->aggregates.size(); ++i) {
             const AggregateCall& c = plan_->aggregates[i];
@@ -90,6 +109,8 @@ private:
     OperatorPtr child_;
     MemoryCharge memory_;
     Groups groups_;
+    Index index_;
+    Row key_;  // The current row's group key, reused across rows.
     Groups::iterator it_;
     Row in_;
     bool consumed_ = false;

@@ -18,6 +18,20 @@ bool RowLess::operator()(const Row& a, const Row& b) const {
     return a.size() < b.size();
 }
 
+size_t RowHash::operator()(const Row& r) const {
+    size_t h = 0x9e3779b97f4a7c15ull;
+    for (const Value& v : r) h = (h ^ v.Hash()) * 0x100000001b3ull;
+    return h;
+}
+
+bool RowEq::operator()(const Row& a, const Row& b) const {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+        if (CompareValues(a[i], b[i]) != 0) return false;
+    }
+    return true;
+}
+
 size_t RowBytes(const Row& row) {
     // The vector itself, its values, and a map node's bookkeeping where the row is a key.
     size_t bytes = sizeof(Row) + 48;

@@ -20,23 +20,6 @@
 namespace orrery::sql::exec {
 namespace {
 
-struct RowHash {
-    size_t operator()(const Row& r) const {
-        size_t h = 0x9e3779b97f4a7c15ull;
-        for (const Value& v : r) h = (h ^ v.Hash()) * 0x100000001b3ull;
-        return h;
-    }
-};
-struct RowEq {
-    bool operator()(const Row& a, const Row& b) const {
-        if (a.size() != b.size()) return false;
-        for (size_t i = 0; i < a.size(); ++i) {
-            if (CompareValues(a[i], b[i]) != 0) return false;
-        }
-        return true;
-    }
-};
-
 bool AnyNull(const Row& r) {
     for (const Value& v : r) {
         if (v.is_null()) return true;

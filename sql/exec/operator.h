@@ -55,6 +55,14 @@ private:
 struct RowLess {
     bool operator()(const Row& a, const Row& b) const;
 };
+// A hash and an equality consistent with RowLess (Value::Hash agrees with operator==, so 1 and
+// 1.0 are one key): hash joins and GROUP BY's group index.
+struct RowHash {
+    size_t operator()(const Row& r) const;
+};
+struct RowEq {
+    bool operator()(const Row& a, const Row& b) const;
+};
 // Approximate bytes of a row held in an operator's memory.
 size_t RowBytes(const Row& row);
 

@@ -55,6 +55,12 @@ SqlResult<Row> DecodeStoredRow(const TableSchema& table, std::string_view bytes)
     return std::move(row).value();
 }
 
+SqlResult<bool> DecodeStoredRowInto(const TableSchema& table, std::string_view bytes, Row* row) {
+    Status s = DecodeRowInto(table, bytes, row);
+    if (!s.ok()) return StatusError(s);
+    return true;
+}
+
 SqlResult<std::optional<Row>> GetRowByKey(Txn& txn, const TableSchema& table,
                                           const std::vector<Value>& key_values) {
     auto got = txn.Get(RowKey(table.id, key_values));

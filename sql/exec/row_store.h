@@ -32,6 +32,8 @@ std::string IndexEntryKey(const TableSchema& table, const IndexSchema& index, co
 SqlResult<std::optional<Row>> GetRowByKey(Txn& txn, const TableSchema& table,
                                           const std::vector<Value>& key_values);
 SqlResult<Row> DecodeStoredRow(const TableSchema& table, std::string_view bytes);
+// The same into *row, reusing its storage.
+SqlResult<bool> DecodeStoredRowInto(const TableSchema& table, std::string_view bytes, Row* row);
 // The row key held in an index entry's key.
 SqlResult<std::vector<Value>> IndexEntryRowKey(const TableSchema& table, const IndexSchema& index,
                                                std::string_view entry_key);

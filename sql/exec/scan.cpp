@@ -108,10 +108,9 @@ private:
             *out = std::move(row).value();
             return true;
         }
-        auto row = DecodeStoredRow(table(), it_->value());
+        auto decoded = DecodeStoredRowInto(table(), it_->value(), out);
         it_->Next();
-        if (!row.ok()) return row.error();
-        *out = std::move(row).value();
+        if (!decoded.ok()) return decoded.error();
         return true;
     }
 

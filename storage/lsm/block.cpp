@@ -156,6 +156,50 @@ Result<Block::Found> Block::Get(std::string_view key, std::string* value) const 
     return Found::kAbsent;
 }
 
+Result<uint32_t> Block::SeekOffset(std::string_view key) const {
+    // Binary search for the last restart whose key is < key, as Get does.
+    uint32_t left = 0, right = num_restarts_ - 1;
+    while (left < right) {
+        uint32_t mid = (left + right + 1) / 2;
+        std::string_view mid_key;
+        if (!RestartKey(mid, &mid_key)) return Malformed(mid);
+        if (mid_key < key) {
+            left = mid;
+        } else {
+            right = mid - 1;
+        }
+    }
+    if (left == 0) return uint32_t{0};
+    return DecodeFixed32(data_.data() + restarts_offset_ + 4 * left);
+}
+
+Status Block::DecodeNext(uint32_t* offset, bool first, std::string* key, std::string_view* value,
+                         bool* is_delete) const {
+    const char* p = data_.data() + *offset;
+    const char* limit = data_.data() + restarts_offset_;
+    EntryHeader h;
+    const char* delta = p < limit ? DecodeEntry(p, limit, &h) : nullptr;
+    if (delta == nullptr) return Malformed(*offset);
+    if (first) {
+        if (h.shared != 0) return Malformed(*offset);
+        key->assign(delta, h.unshared);
+    } else {
+        // The new key is key[0, shared) + delta; it must be greater than the previous key, so
+        // the delta must be greater than the rest of the previous key (DecodeAll's check).
+        if (h.shared > key->size()) return Malformed(*offset);
+        if (std::string_view(delta, h.unshared) <= std::string_view(*key).substr(h.shared)) {
+            return Malformed(*offset);
+        }
+        key->resize(h.shared);
+        key->append(delta, h.unshared);
+    }
+    const char* value_start = delta + h.unshared;
+    *value = std::string_view(value_start, h.value_tag >> 1);
+    *is_delete = (h.value_tag & 1) != 0;
+    *offset = static_cast<uint32_t>(value_start + (h.value_tag >> 1) - data_.data());
+    return Status::Ok();
+}
+
 Status Block::DecodeAll(std::vector<BlockEntry>* out, std::string* key_bytes) const {
     struct Pending {
         size_t key_offset, key_size;

@@ -66,6 +66,19 @@ public:
     // Decodes every entry, in order, into out (whose keys live in *key_bytes).
     Status DecodeAll(std::vector<BlockEntry>* out, std::string* key_bytes) const;
 
+    // Forward decoding one entry at a time, for cursors that need not decode the whole block.
+    // Offset of the last restart point whose key is < key, or 0: every entry before that offset
+    // is < key, so a forward seek to key may start there. kCorruption if a restart is malformed.
+    Result<uint32_t> SeekOffset(std::string_view key) const;
+    // Decodes the entry at *offset and moves *offset past it. *key holds the previous entry's key
+    // (its prefix is shared) and receives this entry's; first = no previous entry (at a restart
+    // point). The value views the block. kCorruption if the entry is malformed or its key does
+    // not increase, the checks DecodeAll makes.
+    Status DecodeNext(uint32_t* offset, bool first, std::string* key, std::string_view* value,
+                      bool* is_delete) const;
+    // The offset where the entries end; an entry's offset is below it.
+    uint32_t entries_end() const { return restarts_offset_; }
+
     size_t size_bytes() const { return data_.size(); }
 
 private:

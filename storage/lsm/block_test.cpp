@@ -1,5 +1,6 @@
 // Unit tests of the LSM's building blocks: data blocks, Bloom filters and the memtable.
 #include <catch2/catch.hpp>
+#include <optional>
 #include <fmt/format.h>
 
 #include "storage/lsm/block.h"
@@ -35,6 +36,43 @@ TEST_CASE("a block finds every key it holds and no other", "[storage]") {
     REQUIRE(entries.size() == 100);
     CHECK(entries[7].key == Key(14));
     CHECK(entries[7].value == "v14");
+}
+
+TEST_CASE("a block decodes forward one entry at a time from a seek", "[storage]") {
+    BlockBuilder b(4);
+    for (int i = 0; i < 200; i += 2) b.Add(Key(i), fmt::format("v{}", i), i % 10 == 0);
+    auto block = Block::Parse(std::string(b.Finish()), "test");
+    REQUIRE(block.ok());
+    const Block& blk = *block.value();
+    for (int target = 0; target <= 200; ++target) {
+        auto at = blk.SeekOffset(Key(target));
+        REQUIRE(at.ok());
+        uint32_t offset = at.value();
+        std::string key;
+        std::string_view value;
+        bool is_delete = false;
+        bool first = true;
+        // Every entry before the seek offset is < the target, so the first at or past it is
+        // the smallest even key >= target.
+        std::optional<std::string> found;
+        while (offset < blk.entries_end()) {
+            REQUIRE(blk.DecodeNext(&offset, first, &key, &value, &is_delete).ok());
+            first = false;
+            if (key >= Key(target)) {
+                found = key;
+                break;
+            }
+        }
+        if (target >= 199) {
+            CHECK_FALSE(found.has_value());
+        } else {
+            int want = target + target % 2;
+            REQUIRE(found.has_value());
+            CHECK(*found == Key(want));
+            CHECK(value == fmt::format("v{}", want));
+            CHECK(is_delete == (want % 10 == 0));
+        }
+    }
 }
 
 TEST_CASE("a block with any flipped bit fails its checksum", "[storage]") {

@@ -107,7 +107,8 @@ Status TableReader::LoadMeta() {
 Result<std::shared_ptr<const Block>> TableReader::ReadBlock(size_t i, ReadAhead* ra) {
     ORRERY_ASSERT(i < index_.size());
     const IndexEntry& e = index_[i];
-    std::string where = fmt::format("table {} block {} at offset {}", number_, i, e.offset);
+    // Formatted only for a block that is parsed: a cache hit should cost no allocation.
+    auto where = [&] { return fmt::format("table {} block {} at offset {}", number_, i, e.offset); };
     if (ra != nullptr) {
         if (e.offset < ra->offset || e.offset + e.size > ra->offset + ra->bytes.size()) {
             uint64_t span = std::max<uint64_t>(kReadAheadBytes, e.size);
@@ -115,13 +116,13 @@ Result<std::shared_ptr<const Block>> TableReader::ReadBlock(size_t i, ReadAhead*
             ORRERY_ASSIGN_OR_RETURN(ra->bytes, ReadRaw(e.offset, static_cast<uint32_t>(span)));
             ra->offset = e.offset;
         }
-        return Block::Parse(ra->bytes.substr(e.offset - ra->offset, e.size), where);
+        return Block::Parse(ra->bytes.substr(e.offset - ra->offset, e.size), where());
     }
     if (cache_ != nullptr) {
         if (auto hit = cache_->Lookup(number_, e.offset)) return hit;
     }
     ORRERY_ASSIGN_OR_RETURN(std::string raw, ReadRaw(e.offset, e.size));
-    ORRERY_ASSIGN_OR_RETURN(auto block, Block::Parse(std::move(raw), where));
+    ORRERY_ASSIGN_OR_RETURN(auto block, Block::Parse(std::move(raw), where()));
     if (cache_ != nullptr) cache_->Insert(number_, e.offset, block);
     return block;
 }
