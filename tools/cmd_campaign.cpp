@@ -214,7 +214,8 @@ void Register_campaign(CLI::App& app) {
     cmd->add_option("--bug", args->bugs, "Enable a known protocol bug in every run (repeatable)");
     cmd->add_option("--duration", args->duration, "Override the profile's safety phase");
     cmd->add_option("--workload", args->workload,
-                    "Workload of every run: kv, kv-pinned, bank, list-append, set; lwt "
+                    "Workload of every run: kv, kv-pinned, bank, list-append, set, sql-bank, "
+                    "sql-list-append; lwt "
                     "(leaderless mode: registers as lightweight transactions)");
     cmd->add_option("--mode", args->mode, "raft (default) or leaderless");
     cmd->add_option("--consistency", args->consistency,

@@ -189,7 +189,8 @@ void Register_sim(CLI::App& app) {
                     "Workload: kv (registers: read/write/cas), kv-pinned (kv plus readers pinned "
                     "to nodes 1-3), bank (transfers in MVCC "
                     "transactions, bank checker), list-append (Elle list-append transactions, "
-                    "Elle checker), set (adds and paged reads, set checker); lwt (leaderless "
+                    "Elle checker), set (adds and paged reads, set checker), sql-bank and "
+                    "sql-list-append (the same through SQL sessions at the leader); lwt (leaderless "
                     "mode: the kv registers as lightweight transactions on CASPaxos)");
     cmd->add_option("--mode", args->mode,
                     "raft (default) or leaderless (Dynamo-style ring, LWW, hints, CASPaxos LWT)");
