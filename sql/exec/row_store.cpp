@@ -55,6 +55,25 @@ SqlResult<Row> DecodeStoredRow(const TableSchema& table, std::string_view bytes)
     return std::move(row).value();
 }
 
+namespace {
+
+// A Get's answer as a row: an error, no row, or the decoded row.
+SqlResult<std::optional<Row>> RowFromGet(const TableSchema& table,
+                                         const Result<std::optional<std::string>>& got) {
+    if (!got.ok()) return StatusError(got.status());
+    if (!got.value()) return std::optional<Row>();
+    auto row = DecodeStoredRow(table, *got.value());
+    if (!row.ok()) return row.error();
+    return std::optional<Row>(std::move(row).value());
+}
+
+}  // namespace
+
+SqlResult<std::optional<Row>> GetRowAtStatementStart(Txn& txn, const TableSchema& table,
+                                                     std::string_view row_key) {
+    return RowFromGet(table, txn.GetAtStatementStart(row_key));
+}
+
 SqlResult<bool> DecodeStoredRowInto(const TableSchema& table, std::string_view bytes, Row* row) {
     Status s = DecodeRowInto(table, bytes, row);
     if (!s.ok()) return StatusError(s);
@@ -63,12 +82,7 @@ SqlResult<bool> DecodeStoredRowInto(const TableSchema& table, std::string_view b
 
 SqlResult<std::optional<Row>> GetRowByKey(Txn& txn, const TableSchema& table,
                                           const std::vector<Value>& key_values) {
-    auto got = txn.Get(RowKey(table.id, key_values));
-    if (!got.ok()) return StatusError(got.status());
-    if (!got.value()) return std::optional<Row>();
-    auto row = DecodeStoredRow(table, *got.value());
-    if (!row.ok()) return row.error();
-    return std::optional<Row>(std::move(row).value());
+    return RowFromGet(table, txn.Get(RowKey(table.id, key_values)));
 }
 
 SqlResult<std::vector<Value>> IndexEntryRowKey(const TableSchema& table, const IndexSchema& index,

@@ -31,6 +31,9 @@ std::string IndexEntryKey(const TableSchema& table, const IndexSchema& index, co
 // The row with key `key_values`, if there is one.
 SqlResult<std::optional<Row>> GetRowByKey(Txn& txn, const TableSchema& table,
                                           const std::vector<Value>& key_values);
+// The row stored at `row_key` as the statement's reads see it (Txn::GetAtStatementStart).
+SqlResult<std::optional<Row>> GetRowAtStatementStart(Txn& txn, const TableSchema& table,
+                                                     std::string_view row_key);
 SqlResult<Row> DecodeStoredRow(const TableSchema& table, std::string_view bytes);
 // The same into *row, reusing its storage.
 SqlResult<bool> DecodeStoredRowInto(const TableSchema& table, std::string_view bytes, Row* row);

@@ -74,12 +74,10 @@ private:
         if (!it_) {
             const Source& s = sources_[next_source_++];
             if (s.get) {
-                auto got = ctx().txn.GetAtStatementStart(s.key);
-                if (!got.ok()) return StatusError(got.status());
-                if (!got.value()) return false;
-                auto row = DecodeStoredRow(table(), *got.value());
+                auto row = GetRowAtStatementStart(ctx().txn, table(), s.key);
                 if (!row.ok()) return row.error();
-                *out = std::move(row).value();
+                if (!row.value()) return false;
+                *out = std::move(*row.value());
                 return true;
             }
             auto scan = ctx().txn.ScanAtStatementStart(s.range);
@@ -96,16 +94,14 @@ private:
             auto key = IndexEntryRowKey(table(), index(), it_->key());
             it_->Next();
             if (!key.ok()) return key.error();
-            auto got = ctx().txn.GetAtStatementStart(RowKey(table().id, key.value()));
-            if (!got.ok()) return StatusError(got.status());
-            if (!got.value()) {
+            auto row = GetRowAtStatementStart(ctx().txn, table(), RowKey(table().id, key.value()));
+            if (!row.ok()) return row.error();
+            if (!row.value()) {
                 return MakeSqlError(ErrorKind::kInternal,
                                     fmt::format("index \"{}\" has an entry for a missing row",
                                                 index().name));
             }
-            auto row = DecodeStoredRow(table(), *got.value());
-            if (!row.ok()) return row.error();
-            *out = std::move(row).value();
+            *out = std::move(*row.value());
             return true;
         }
         auto decoded = DecodeStoredRowInto(table(), it_->value(), out);

@@ -121,8 +121,8 @@ bool Block::RestartKey(uint32_t i, std::string_view* key) const {
     return true;
 }
 
-Result<Block::Found> Block::Get(std::string_view key, std::string* value) const {
-    // Binary search for the last restart whose key is < key.
+Result<uint32_t> Block::LastRestartBefore(std::string_view key) const {
+    // Binary search for the last restart whose key is < key (restart 0 when none is).
     uint32_t left = 0, right = num_restarts_ - 1;
     while (left < right) {
         uint32_t mid = (left + right + 1) / 2;
@@ -134,7 +134,12 @@ Result<Block::Found> Block::Get(std::string_view key, std::string* value) const 
             right = mid - 1;
         }
     }
-    const char* p = data_.data() + DecodeFixed32(data_.data() + restarts_offset_ + 4 * left);
+    return left;
+}
+
+Result<Block::Found> Block::Get(std::string_view key, std::string* value) const {
+    ORRERY_ASSIGN_OR_RETURN(uint32_t restart, LastRestartBefore(key));
+    const char* p = data_.data() + DecodeFixed32(data_.data() + restarts_offset_ + 4 * restart);
     const char* limit = data_.data() + restarts_offset_;
     std::string current;
     while (p < limit) {
@@ -157,20 +162,9 @@ Result<Block::Found> Block::Get(std::string_view key, std::string* value) const 
 }
 
 Result<uint32_t> Block::SeekOffset(std::string_view key) const {
-    // Binary search for the last restart whose key is < key, as Get does.
-    uint32_t left = 0, right = num_restarts_ - 1;
-    while (left < right) {
-        uint32_t mid = (left + right + 1) / 2;
-        std::string_view mid_key;
-        if (!RestartKey(mid, &mid_key)) return Malformed(mid);
-        if (mid_key < key) {
-            left = mid;
-        } else {
-            right = mid - 1;
-        }
-    }
-    if (left == 0) return uint32_t{0};
-    return DecodeFixed32(data_.data() + restarts_offset_ + 4 * left);
+    ORRERY_ASSIGN_OR_RETURN(uint32_t restart, LastRestartBefore(key));
+    if (restart == 0) return uint32_t{0};
+    return DecodeFixed32(data_.data() + restarts_offset_ + 4 * restart);
 }
 
 Status Block::DecodeNext(uint32_t* offset, bool first, std::string* key, std::string_view* value,

@@ -86,6 +86,8 @@ private:
         : data_(std::move(data)), restarts_offset_(restarts_offset), num_restarts_(num_restarts) {}
     // Key of the entry at restart point i (its shared length is 0), or nullopt if malformed.
     bool RestartKey(uint32_t i, std::string_view* key) const;
+    // The index of the last restart point whose key is < key, or 0 (Get and SeekOffset).
+    Result<uint32_t> LastRestartBefore(std::string_view key) const;
 
     std::string data_;  // Contents without the trailer.
     uint32_t restarts_offset_;
