@@ -5,6 +5,7 @@ packages=(build-essential cmake ninja-build ccache pkg-config catch2 libfmt-dev 
           nlohmann-json3-dev librapidcheck-dev libcli11-dev libedit-dev libleveldb-dev
           libsqlite3-dev libmd-dev
           postgresql-client python3-psycopg2  # the real clients of the PostgreSQL e2e test
+          python3-cassandra                   # the real client of the CQL e2e test (Cassandra Python driver)
           chromium python3-websocket)  # the trace viewer's headless browser test
 if [[ "${ORRERY_FUZZ:-0}" == "1" ]]; then
   packages+=(clang-14 libclang-rt-14-dev)  # libFuzzer and the sanitizer runtimes (scripts/fuzz.sh)
