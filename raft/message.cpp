@@ -247,6 +247,11 @@ std::string DescribeDecoded(const Message& m) {
                                DescribeEntries(m.entries), m.commit);
         case MsgType::kAppendResp:
             if (m.granted) return fmt::format("{} ok match={}", head, m.match);
+            // No hint at all: the answer of a node with a newer term to a stale leader
+            // (election.cpp), whose only news is that term.
+            if (m.hint_index == LogIndex(0)) {
+                return fmt::format("{} reject prev={} stale term", head, m.reject_index);
+            }
             if (m.hint_term == Term(0)) {
                 return fmt::format("{} reject prev={} last={}", head, m.reject_index,
                                    m.hint_index - 1);

@@ -48,6 +48,10 @@ TEST_CASE("messages round trip and render", "[raft]") {
     resp.hint_index = LogIndex(5);
     resp.hint_term = Term(2);
     CHECK(DescribeMessage(EncodeMessage(resp)) == "AppendResp t3 reject prev=7 conflict=5@2");
+    resp.hint_term = Term(0);  // The follower's log ends at 4.
+    CHECK(DescribeMessage(EncodeMessage(resp)) == "AppendResp t3 reject prev=7 last=4");
+    resp.hint_index = LogIndex(0);  // No hint: a newer term's answer to a stale leader.
+    CHECK(DescribeMessage(EncodeMessage(resp)) == "AppendResp t3 reject prev=7 stale term");
 }
 
 TEST_CASE("every single bit flip in a message is rejected", "[raft]") {
