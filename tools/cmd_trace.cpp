@@ -49,6 +49,7 @@ std::vector<TraceEvent> LoadOrExit(const std::string& path) {
     if (events->empty()) {
         BadInput(fmt::format("'{}' holds no trace events", path));
     }
+    NameDroppedMessages(*events);  // "✗ c1001 Reply c1001#13 ok", not a bare hash.
     return std::move(events).value();
 }
 

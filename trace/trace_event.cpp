@@ -3,7 +3,10 @@
 
 #include <fmt/format.h>
 
+#include <map>
+#include <optional>
 #include <sstream>
+#include <tuple>
 
 namespace orrery::trace {
 
@@ -38,6 +41,41 @@ Result<std::vector<TraceEvent>> ParseTrace(const std::string& text) {
         events.push_back(std::move(e));
     }
     return events;
+}
+
+void NameDroppedMessages(std::vector<TraceEvent>& events) {
+    auto integer = [](const TraceEvent& e, const char* key) -> std::optional<int64_t> {
+        auto it = e.fields.find(key);
+        if (it == e.fields.end() || !it->is_number_integer()) return std::nullopt;
+        return it->get<int64_t>();
+    };
+    // (sender, receiver, hash) -> the text of the latest send. An ordered map: nothing here
+    // depends on iteration order, but the tree's rule is no unordered containers in readers.
+    std::map<std::tuple<int64_t, int64_t, int64_t>, std::string> sent;
+    for (TraceEvent& e : events) {
+        auto h = integer(e, "h");
+        if (!h) continue;
+        if (e.kind == "send") {
+            auto to = integer(e, "to");
+            auto msg = e.fields.find("msg");
+            if (to && msg != e.fields.end() && msg->is_string()) {
+                sent[{e.node, *to, *h}] = msg->get<std::string>();
+            }
+        } else if (e.kind == "drop" && !e.fields.contains("msg")) {
+            // Dropped at the sender ("to") or on arrival at the receiver ("from").
+            auto to = integer(e, "to");
+            auto from = integer(e, "from");
+            std::tuple<int64_t, int64_t, int64_t> key;
+            if (to) {
+                key = {e.node, *to, *h};
+            } else if (from) {
+                key = {*from, e.node, *h};
+            } else {
+                continue;
+            }
+            if (auto it = sent.find(key); it != sent.end()) e.fields["msg"] = it->second;
+        }
+    }
 }
 
 }  // namespace orrery::trace

@@ -26,4 +26,11 @@ Result<std::vector<TraceEvent>> ParseTrace(const std::string& text);
 // Parses one line (1-based number for messages).
 Result<TraceEvent> ParseTraceLine(const std::string& line, int number);
 
+// A "drop" event records only the message's hash ("h"); its text is on the "send" that put it on
+// the wire. Copies that send's "msg" into each drop that lacks one, matching the latest earlier
+// send with the same sender, receiver and hash, so readers can say *what* was lost
+// ("n3 ✗ c1001 Reply c1001#13 ok reason=loss") and a message-type filter sees drops too. A drop
+// whose send is not in the trace keeps no "msg".
+void NameDroppedMessages(std::vector<TraceEvent>& events);
+
 }  // namespace orrery::trace

@@ -25,6 +25,25 @@ size_t Count(const std::string& hay, const std::string& needle) {
     return n;
 }
 
+TEST_CASE("a dropped message is named by the send it came from", "[trace]") {
+    std::string text =
+        R"({"t":10,"node":1,"kind":"send","to":2,"h":5,"msg":"Heartbeat t1 commit=0"})" "\n"
+        R"({"t":11,"node":1,"kind":"send","to":3,"h":5,"msg":"Heartbeat t1 commit=0"})" "\n"
+        R"({"t":12,"node":1,"kind":"drop","to":2,"h":5,"reason":"loss"})" "\n"
+        R"({"t":13,"node":3,"kind":"drop","from":1,"h":5,"reason":"down"})" "\n"
+        R"({"t":14,"node":2,"kind":"drop","from":1,"h":9,"reason":"cut"})" "\n"
+        R"({"t":15,"node":1,"kind":"send","to":2,"h":6,"msg":"Append t1 prev=0@0 [1@1] commit=0"})" "\n"
+        R"({"t":16,"node":1,"kind":"drop","to":2,"h":6,"reason":"cut"})" "\n";
+    auto events = ParseTrace(text);
+    REQUIRE(events.ok());
+    NameDroppedMessages(*events);
+    auto msg = [&](size_t i) { return (*events)[i].fields.value("msg", std::string("<none>")); };
+    CHECK(msg(2) == "Heartbeat t1 commit=0");  // At the sender: (1 -> 2, h5).
+    CHECK(msg(3) == "Heartbeat t1 commit=0");  // At the receiver: (1 -> 3, h5).
+    CHECK(msg(4) == "<none>");                 // No send with hash 9: left unnamed.
+    CHECK(msg(6) == "Append t1 prev=0@0 [1@1] commit=0");
+}
+
 TEST_CASE("messages pair sends with deliveries and drops, duplicates included", "[trace]") {
     auto m = Build({
         R"({"t":10,"node":1,"kind":"send","to":2,"len":3,"h":5,"msg":"Heartbeat t1 commit=0"})",
