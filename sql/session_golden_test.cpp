@@ -256,6 +256,48 @@ TEST_CASE("Prepare reports parameter types and columns; DDL and unknown ids", "[
     CHECK(bad.error().position.has_value());
 }
 
+TEST_CASE("a prepared statement's cached plan is re-made after DDL changes the table", "[sql][session]") {
+    auto db = EmbeddedDatabase::OpenInMemory();
+    REQUIRE(db.ok());
+    auto s = db.value()->NewSession();
+    auto run = [&](std::string_view text) { return db.value()->Execute(*s, text); };
+    REQUIRE(run("CREATE TABLE t (id INT PRIMARY KEY, name TEXT)").ok());
+    REQUIRE(run("INSERT INTO t VALUES (1, 'a')").ok());
+    auto info = s->Prepare("SELECT * FROM t WHERE id = $1");
+    REQUIRE(info.ok());
+    auto execute = [&] {
+        s->StartPrepared(info.value().id, {Value::Integer(1)});
+        for (;;) {
+            switch (s->Step()) {
+                case Session::StepState::kYield: break;
+                case Session::StepState::kNeedsCommit:
+                    s->CommitDecided(db.value()->Commit(s->pending_commit()));
+                    break;
+                case Session::StepState::kDone: return s->TakeOutcome();
+            }
+        }
+    };
+    auto before = execute();
+    REQUIRE(before.ok());
+    CHECK(before.value().columns.size() == 2);
+    CHECK(execute().value().rows.size() == 1);  // The second run uses the cached plan.
+
+    // The new column must appear: a stale cached plan would still answer two columns.
+    REQUIRE(run("ALTER TABLE t ADD COLUMN extra INT DEFAULT 7").ok());
+    auto after = execute();
+    REQUIRE(after.ok());
+    REQUIRE(after.value().columns.size() == 3);
+    CHECK(after.value().columns[2].name == "extra");
+    REQUIRE(after.value().rows.size() == 1);
+    CHECK(after.value().rows[0][2] == Value::Integer(7));
+
+    // A dropped table: the prepared statement fails cleanly, not with a dangling plan.
+    REQUIRE(run("DROP TABLE t").ok());
+    auto dropped = execute();
+    REQUIRE(!dropped.ok());
+    CHECK(dropped.error().kind == ErrorKind::kUndefinedTable);
+}
+
 TEST_CASE("AbortTransaction drops an open or failed transaction", "[sql][session]") {
     auto db = EmbeddedDatabase::OpenInMemory();
     REQUIRE(db.ok());
