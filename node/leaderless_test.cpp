@@ -35,7 +35,8 @@ public:
 };
 
 struct Cluster {
-    explicit Cluster(bool volatile_hints = false) {
+    explicit Cluster(bool volatile_hints = false,
+                     Duration tombstone_grace = LeaderlessOptions{}.tombstone_grace) {
         sim::SimOptions so;
         so.seed = 7;
         so.node_count = 5;
@@ -44,6 +45,7 @@ struct Cluster {
         options.peers = {NodeId(1), NodeId(2), NodeId(3), NodeId(4), NodeId(5)};
         options.engine = MakeEngineFactory(HaveLsmEngine() ? "lsm" : "memory").value();
         options.bug_volatile_hints = volatile_hints;
+        options.tombstone_grace = tombstone_grace;
         sim->AddNodes([this](Env& env) { return std::make_unique<ServerProcess>(env, options); });
         sim->AddClient(NodeId(1000), [this](Env& env) {
             return std::make_unique<ClientProcess>(env, options.peers);
@@ -76,6 +78,24 @@ struct Cluster {
         r.key = k;
         r.limit = static_cast<uint32_t>(c);
         return Run(r);
+    }
+    KvOutcome Delete(const std::string& k, Consistency c) {
+        ClientRequest r;
+        r.op = RequestOp::kDelete;
+        r.key = k;
+        r.limit = static_cast<uint32_t>(c);
+        return Run(r);
+    }
+    // How many of the key's live replicas hold a tombstone for it, and how many hold no cell.
+    std::pair<int, int> Tombstones(const std::string& k) {
+        int tombstones = 0, absent = 0;
+        for (NodeId r : server(NodeId(1)).ring().Replicas(k, 3)) {
+            if (!sim->IsUp(r)) continue;
+            auto cell = server(r).LocalCell(k).value();
+            if (!cell) ++absent;
+            else if (cell->tombstone) ++tombstones;
+        }
+        return {tombstones, absent};
     }
     KvOutcome Cas(const std::string& k, const std::string& old, const std::string& v, Consistency c) {
         ClientRequest r;
@@ -217,6 +237,70 @@ TEST_CASE("leaderless: SERIAL cas is a lightweight transaction", "[leaderless]")
     CHECK(failed.code == ReplyCode::kCasFailed);
     CHECK(failed.value == "1");
     CHECK(c.Get("r", Consistency::kSerial).value == "1");
+}
+
+TEST_CASE("leaderless: a delete's tombstones outlive the grace period only, and a replica that "
+          "missed the delete past it resurrects the value unless repaired in time",
+          "[leaderless]") {
+    // The purge runs every 500 ticks (5 s); with a 10 s grace a tombstone goes 10-15 s after
+    // the delete, on each replica's own clock.
+    SECTION("every replica saw the delete: tombstones, then nothing") {
+        Cluster c;
+        REQUIRE(c.Put("k1", "7", Consistency::kAll).type == KvOutcome::Type::kOk);
+        REQUIRE(c.Delete("k1", Consistency::kAll).type == KvOutcome::Type::kOk);
+        CHECK(c.Tombstones("k1") == std::pair<int, int>{3, 0});
+        auto read = c.Get("k1", Consistency::kAll);
+        CHECK(read.type == KvOutcome::Type::kOk);
+        CHECK(read.code == ReplyCode::kNotFound);
+        REQUIRE(c.sim->RunFor(Duration::Seconds(8)).ok());  // Inside the grace period.
+        CHECK(c.Tombstones("k1") == std::pair<int, int>{3, 0});
+        REQUIRE(c.sim->RunFor(Duration::Seconds(10)).ok());  // 18 s: grace and a purge passed.
+        CHECK(c.Tombstones("k1") == std::pair<int, int>{0, 3});
+        CHECK(c.Get("k1", Consistency::kAll).code == ReplyCode::kNotFound);
+    }
+    // A replica cut off during the delete (volatile hints: no hint will tell it) keeps the value.
+    auto miss_delete = [](Cluster& c, const std::string& key) {
+        REQUIRE(c.Put(key, "7", Consistency::kAll).type == KvOutcome::Type::kOk);
+        NodeId missed = c.server(NodeId(1)).ring().Replicas(key, 3)[2];
+        c.sim->network().Isolate(missed);
+        REQUIRE(c.sim->RunFor(Duration::Millis(50)).ok());
+        REQUIRE(c.Delete(key, Consistency::kQuorum).type == KvOutcome::Type::kOk);
+        REQUIRE(c.sim->RunFor(Duration::Millis(700)).ok());  // The hint is stored at the timeout.
+        for (NodeId id : c.options.peers) {  // Drop every hint (volatile: a restart loses it).
+            if (c.server(id).hints().size() > 0) {
+                c.sim->Crash(id);
+                c.sim->Restart(id);
+            }
+        }
+        return missed;
+    };
+    SECTION("not repaired within the grace period: the deleted value comes back") {
+        Cluster c(/*volatile_hints=*/true);
+        NodeId missed = miss_delete(c, "k1");
+        REQUIRE(c.sim->RunFor(Duration::Seconds(18)).ok());  // The others purge.
+        CHECK(c.server(missed).LocalCell("k1").value()->value == "7");
+        c.sim->network().HealAll();
+        REQUIRE(c.sim->RunFor(Duration::Seconds(2)).ok());
+        // Resurrection: the only cell left is the old value, and an ALL read returns it.
+        auto read = c.Get("k1", Consistency::kAll);
+        CHECK(read.code == ReplyCode::kOk);
+        CHECK(read.value == "7");
+    }
+    SECTION("repaired within the grace period: the delete holds after the purge") {
+        Cluster c(/*volatile_hints=*/true);
+        NodeId missed = miss_delete(c, "k1");
+        c.sim->network().HealAll();
+        REQUIRE(c.sim->RunFor(Duration::Seconds(2)).ok());
+        std::optional<RepairSummary> done;
+        c.server(missed).Repair([&](const RepairSummary& s) { done = s; });
+        REQUIRE(c.sim->RunFor(Duration::Seconds(3)).ok());
+        REQUIRE(done.has_value());
+        CHECK(done->done);
+        CHECK(c.server(missed).LocalCell("k1").value()->tombstone);
+        REQUIRE(c.sim->RunFor(Duration::Seconds(15)).ok());
+        CHECK(c.Tombstones("k1") == std::pair<int, int>{0, 3});
+        CHECK(c.Get("k1", Consistency::kAll).code == ReplyCode::kNotFound);
+    }
 }
 
 }  // namespace
