@@ -415,16 +415,21 @@ StatementResult RelationInfo(const Model& m, const Relation* rel) {
     // PostgreSQL implements foreign keys with triggers on both tables; psql asks for the
     // foreign keys (and the references to the table) only when relhastriggers says so.
     bool triggers = table && (!t.foreign_keys.empty() || Referenced(m, t));
+    // The access method psql's \d+ prints: "orrery" for a table (rows in the node's MVCC store,
+    // not PostgreSQL's heap), "btree" for an index (an ordered key range of that store).
     r.rows.push_back({Value::Integer(table ? static_cast<int64_t>(t.checks.size()) : 0),
                       Str(table ? "r" : "i"), Value::Boolean(table && !t.indexes.empty()),
                       Value::Boolean(false), Value::Boolean(triggers), Value::Boolean(false),
                       Value::Boolean(false), Value::Boolean(false), Value::Boolean(false), Str(""),
                       Value::Integer(0), Str(""), Str("p"), Str("d"),
-                      Str(table ? "heap" : "btree")});
+                      Str(table ? "orrery" : "btree")});
     return r;
 }
 
-StatementResult Columns(const PgTable* t) {
+// `verbose` (\d+) adds storage, compression, statistics target and description. Orrery keeps
+// every value inline in its row, uncompressed ('p', plain, for every type: there is no TOAST),
+// and has neither per-column statistics targets nor comments.
+StatementResult Columns(const PgTable* t, bool verbose) {
     StatementResult r = Result({{"attname", DataType::kString},
                                 {"format_type", DataType::kString},
                                 {"pg_get_expr", DataType::kString},
@@ -432,14 +437,64 @@ StatementResult Columns(const PgTable* t) {
                                 {"attcollation", DataType::kString},
                                 {"attidentity", DataType::kString},
                                 {"attgenerated", DataType::kString}});
+    if (verbose) {
+        for (auto [name, type] : {std::pair{"attstorage", DataType::kString},
+                                  std::pair{"attcompression", DataType::kString},
+                                  std::pair{"attstattarget", DataType::kInteger},
+                                  std::pair{"col_description", DataType::kString}}) {
+            r.columns.push_back({name, type});
+        }
+    }
     if (t == nullptr) return r;
     for (const std::vector<Value>& c : t->columns) {
         std::string type = Text(c[5]);
         Value def = c[7].is_null() ? Value::Null() : Str(FormatDefault(type, Text(c[7])));
         // Collation: psql shows one only when it differs from the type's default; never here.
-        r.rows.push_back({c[4], Str(FormatType(type)), def, Value::Boolean(c[6].boolean()),
-                          Value::Null(), Str(""), Str("")});
+        Row row{c[4], Str(FormatType(type)), def, Value::Boolean(c[6].boolean()),
+                Value::Null(), Str(""), Str("")};
+        if (verbose) row.insert(row.end(), {Str("p"), Str(""), Value::Null(), Value::Null()});
+        r.rows.push_back(std::move(row));
     }
+    return r;
+}
+
+// \d INDEX: one row per indexed column, all of them key columns (Orrery has no INCLUDE).
+StatementResult IndexColumns(const Relation* rel) {
+    StatementResult r = Result({{"attname", DataType::kString},
+                                {"format_type", DataType::kString},
+                                {"is_key", DataType::kString},
+                                {"indexdef", DataType::kString}});
+    if (rel == nullptr || rel->index == nullptr) return r;
+    const PgTable& t = *rel->table;
+    for (int p : rel->index->columns) {
+        if (p <= 0 || static_cast<size_t>(p) > t.columns.size()) continue;
+        const std::vector<Value>& c = t.columns[static_cast<size_t>(p) - 1];
+        std::string name = Text(c[4]);
+        r.rows.push_back({Str(name), Str(FormatType(Text(c[5]))), Str("yes"), Str(QuoteIdent(name))});
+    }
+    return r;
+}
+
+// \d INDEX: the line under the columns ("unique, btree, for table ..."). Orrery's indexes
+// are all B-tree-ordered ranges of the table's key space, valid, immediate and not partial.
+StatementResult IndexInfo(const Relation* rel) {
+    StatementResult r = Result({{"indisunique", DataType::kBoolean},
+                                {"indisprimary", DataType::kBoolean},
+                                {"indisclustered", DataType::kBoolean},
+                                {"indisvalid", DataType::kBoolean},
+                                {"condeferrable", DataType::kBoolean},
+                                {"condeferred", DataType::kBoolean},
+                                {"indisreplident", DataType::kBoolean},
+                                {"indnullsnotdistinct", DataType::kBoolean},
+                                {"amname", DataType::kString},
+                                {"relname", DataType::kString},
+                                {"pg_get_expr", DataType::kString}});
+    if (rel == nullptr || rel->index == nullptr) return r;
+    const PgIndex& i = *rel->index;
+    r.rows.push_back({Value::Boolean(i.unique), Value::Boolean(i.primary), Value::Boolean(false),
+                      Value::Boolean(true), Value::Boolean(false), Value::Boolean(false),
+                      Value::Boolean(false), Value::Boolean(false), Str("btree"),
+                      Str(rel->table->name), Value::Null()});
     return r;
 }
 
@@ -557,12 +612,16 @@ sql::SqlResult<StatementResult> AnswerPsqlQuery(const RecognizedQuery& query,
         case PsqlQuery::kListIndexes:
         case PsqlQuery::kListIndexesPattern: failed = take(List(m, query, user, true)); break;
         case PsqlQuery::kLookup: failed = take(Lookup(m, query)); break;
-        case PsqlQuery::kRelationInfo: r = RelationInfo(m, table ? &rel : nullptr); break;
-        case PsqlQuery::kColumns: r = Columns(only_table); break;
+        case PsqlQuery::kRelationInfo:
+        case PsqlQuery::kRelationInfoVerbose: r = RelationInfo(m, table ? &rel : nullptr); break;
+        case PsqlQuery::kColumns: r = Columns(only_table, false); break;
+        case PsqlQuery::kColumnsVerbose: r = Columns(only_table, true); break;
         case PsqlQuery::kIndexes: r = Indexes(only_table); break;
         case PsqlQuery::kChecks: r = Checks(only_table); break;
         case PsqlQuery::kForeignKeys: r = ForeignKeys(m, only_table); break;
         case PsqlQuery::kReferencedBy: r = ReferencedBy(m, only_table); break;
+        case PsqlQuery::kIndexColumns: r = IndexColumns(table ? &rel : nullptr); break;
+        case PsqlQuery::kIndexInfo: r = IndexInfo(table ? &rel : nullptr); break;
         case PsqlQuery::kPolicies: r = NoRows(6); break;
         case PsqlQuery::kStatistics: r = NoRows(9); break;
         case PsqlQuery::kPublications: r = NoRows(3); break;

@@ -51,11 +51,15 @@ enum class PsqlQuery : uint8_t {
     kListIndexesPattern,
     kLookup,             // \d NAME, first step: which relations the pattern names.
     kRelationInfo,       // \d: relkind, hasindex, hastriggers, ...
+    kRelationInfoVerbose,  // \d+: the same, with the relation's options.
     kColumns,            // \d: the Column / Type / Collation / Nullable / Default table.
+    kColumnsVerbose,     // \d+: the same with Storage, Compression, Stats target, Description.
     kIndexes,            // \d: "Indexes:".
     kChecks,             // \d: "Check constraints:".
     kForeignKeys,        // \d: "Foreign-key constraints:".
     kReferencedBy,       // \d: "Referenced by:".
+    kIndexColumns,       // \d INDEX: the Column / Type / Key? / Definition table.
+    kIndexInfo,          // \d INDEX: "unique, btree, for table ..." under it.
     kPolicies,           // The rest: objects Orrery has none of.
     kStatistics,
     kPublications,

@@ -1,6 +1,6 @@
-// The texts psql 15 sends for \d, \dt, \di and \d NAME to a server that says it is 15.0, as
-// `psql -E` prints them, with the parts that vary written as holes ('$OID', '$PATTERN',
-// '$KINDS'; pg_catalog.h). Whitespace does not matter (the match is on tokens).
+// The texts psql 15 sends for \d, \dt, \di, \d NAME and \d+ NAME (NAME a table or an index)
+// to a server that says it is 15.0, as `psql -E` prints them, with the parts that vary written
+// as holes ('$OID', '$PATTERN', '$KINDS'; pg_catalog.h). Whitespace does not matter (the match is on tokens).
 #include "node/pg_catalog_templates.h"
 
 namespace orrery::node::pgcat {
@@ -90,6 +90,17 @@ FROM pg_catalog.pg_class c
  LEFT JOIN pg_catalog.pg_class tc ON (c.reltoastrelid = tc.oid)
 LEFT JOIN pg_catalog.pg_am am ON (c.relam = am.oid)
 WHERE c.oid = '$OID';)"},
+    {PsqlQuery::kRelationInfoVerbose, R"(SELECT c.relchecks, c.relkind, c.relhasindex, c.relhasrules,
+    c.relhastriggers, c.relrowsecurity, c.relforcerowsecurity, false AS relhasoids,
+    c.relispartition, pg_catalog.array_to_string(c.reloptions || array(select 'toast.' || x
+    from pg_catalog.unnest(tc.reloptions) x), ', ')
+, c.reltablespace, CASE WHEN c.reloftype = 0 THEN '' ELSE
+    c.reloftype::pg_catalog.regtype::pg_catalog.text END, c.relpersistence, c.relreplident,
+    am.amname
+FROM pg_catalog.pg_class c
+ LEFT JOIN pg_catalog.pg_class tc ON (c.reltoastrelid = tc.oid)
+LEFT JOIN pg_catalog.pg_am am ON (c.relam = am.oid)
+WHERE c.oid = '$OID';)"},
     {PsqlQuery::kColumns, R"(SELECT a.attname,
   pg_catalog.format_type(a.atttypid, a.atttypmod),
   (SELECT pg_catalog.pg_get_expr(d.adbin, d.adrelid, true)
@@ -104,6 +115,45 @@ WHERE c.oid = '$OID';)"},
 FROM pg_catalog.pg_attribute a
 WHERE a.attrelid = '$OID' AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attnum;)"},
+    {PsqlQuery::kColumnsVerbose, R"(SELECT a.attname,
+  pg_catalog.format_type(a.atttypid, a.atttypmod),
+  (SELECT pg_catalog.pg_get_expr(d.adbin, d.adrelid, true)
+   FROM pg_catalog.pg_attrdef d
+   WHERE d.adrelid = a.attrelid AND d.adnum = a.attnum AND a.atthasdef),
+  a.attnotnull,
+  (SELECT c.collname FROM pg_catalog.pg_collation c, pg_catalog.pg_type t
+   WHERE c.oid = a.attcollation AND t.oid = a.atttypid AND a.attcollation <> t.typcollation) AS
+    attcollation,
+  a.attidentity,
+  a.attgenerated,
+  a.attstorage,
+  a.attcompression AS attcompression,
+  CASE WHEN a.attstattarget=-1 THEN NULL ELSE a.attstattarget END AS attstattarget,
+  pg_catalog.col_description(a.attrelid, a.attnum)
+FROM pg_catalog.pg_attribute a
+WHERE a.attrelid = '$OID' AND a.attnum > 0 AND NOT a.attisdropped
+ORDER BY a.attnum;)"},
+    {PsqlQuery::kIndexColumns, R"(SELECT a.attname,
+  pg_catalog.format_type(a.atttypid, a.atttypmod),
+  CASE WHEN a.attnum <= (SELECT i.indnkeyatts FROM pg_catalog.pg_index i WHERE i.indexrelid =
+    '$OID') THEN 'yes' ELSE 'no' END AS is_key,
+  pg_catalog.pg_get_indexdef(a.attrelid, a.attnum, TRUE) AS indexdef
+FROM pg_catalog.pg_attribute a
+WHERE a.attrelid = '$OID' AND a.attnum > 0 AND NOT a.attisdropped
+ORDER BY a.attnum;)"},
+    {PsqlQuery::kIndexInfo, R"(SELECT i.indisunique, i.indisprimary, i.indisclustered, i.indisvalid,
+  (NOT i.indimmediate) AND EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid =
+    i.indrelid AND conindid = i.indexrelid AND contype IN ('p','u','x') AND condeferrable) AS
+    condeferrable,
+  (NOT i.indimmediate) AND EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid =
+    i.indrelid AND conindid = i.indexrelid AND contype IN ('p','u','x') AND condeferred) AS
+    condeferred,
+i.indisreplident,
+i.indnullsnotdistinct,
+  a.amname, c2.relname, pg_catalog.pg_get_expr(i.indpred, i.indrelid, true)
+FROM pg_catalog.pg_index i, pg_catalog.pg_class c, pg_catalog.pg_class c2, pg_catalog.pg_am a
+WHERE i.indexrelid = c.oid AND c.oid = '$OID' AND c.relam = a.oid
+AND i.indrelid = c2.oid;)"},
     {PsqlQuery::kIndexes, R"(SELECT c2.relname, i.indisprimary, i.indisunique, i.indisclustered,
     i.indisvalid, pg_catalog.pg_get_indexdef(i.indexrelid, 0, true),
   pg_catalog.pg_get_constraintdef(con.oid, true), contype, condeferrable, condeferred,

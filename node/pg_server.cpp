@@ -268,8 +268,8 @@ void PgConnection::RunStatement(std::string text, std::vector<sql::Value> params
     if (!query) {
         return then(Failed(NotSupported("this query of the PostgreSQL system catalogs (pg_catalog, "
                                         "information_schema) is not served: only psql 15's \\d, "
-                                        "\\dt, \\di and \\d NAME are; use SHOW TABLES and "
-                                        "DESCRIBE t"),
+                                        "\\dt, \\di, \\d NAME and \\d+ NAME are; use SHOW "
+                                        "TABLES and DESCRIBE t"),
                            txn_));
     }
     Execute(std::string(pgcat::kShowCatalog), {},

@@ -32,8 +32,8 @@
 //     its own autocommit statement unless BEGIN opened one;
 //   - Describe of a prepared statement (not a portal) that returns rows cannot name its
 //     columns before running: it answers 0A000 (drivers that describe portals are fine);
-//   - of the queries of pg_catalog / information_schema, only psql 15's \d, \dt, \di and
-//     \d NAME are served (pg_catalog.h: recognised by their text, answered from the live
+//   - of the queries of pg_catalog / information_schema, only psql 15's \d, \dt, \di,
+//     \d NAME and \d+ NAME (a table or an index) are served (pg_catalog.h: recognised by their text, answered from the live
 //     catalog through SHOW CATALOG on the same session); any other answers 0A000 naming SHOW
 //     TABLES and DESCRIBE, and leaves an open transaction usable;
 //   - binary formats (format code 1) answer 0A000.

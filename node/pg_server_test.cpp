@@ -296,7 +296,7 @@ std::map<std::string, std::string> PsqlQueries() {
             out[name] += line + "\n";
         }
     }
-    REQUIRE(out.size() == 18);
+    REQUIRE(out.size() == 22);
     return out;
 }
 
@@ -353,7 +353,7 @@ TEST_CASE("psql's \\d TABLE: columns, types, defaults, indexes and foreign keys"
     std::string oid = lookup.substr(lookup.find("D ") + 2, lookup.find('|') - lookup.find("D ") - 2);
     CHECK(lookup == fmt::format("T oid:20 nspname:25 relname:25\nD {}|public|movie\nC SELECT 1\nZ I\n", oid));
     // relkind r, has indexes, has "triggers" (the foreign key that refers to it), no checks.
-    CHECK(Describe(h, q, "relation", oid).find("D 0|r|t|f|t|f|f|f|f||0||p|d|heap\n") !=
+    CHECK(Describe(h, q, "relation", oid).find("D 0|r|t|f|t|f|f|f|f||0||p|d|orrery\n") !=
           std::string::npos);
     CHECK(Describe(h, q, "columns", oid) ==
           "T attname:25 format_type:25 pg_get_expr:25 attnotnull:16 attcollation:25 "
@@ -392,6 +392,54 @@ TEST_CASE("psql's \\d TABLE: columns, types, defaults, indexes and foreign keys"
     CHECK(Describe(h, q, "columns", "99").find("C SELECT 0\n") != std::string::npos);
 }
 
+TEST_CASE("psql's \\d+ TABLE and \\d INDEX") {
+    auto q = PsqlQueries();
+    Harness h;
+    h.Start();
+    h.Send(Query("CREATE TABLE movie (id BIGINT PRIMARY KEY, title TEXT NOT NULL, code VARCHAR(8), "
+                 "rating DOUBLE PRECISION DEFAULT 5)"));
+    h.Send(Query("CREATE UNIQUE INDEX movie_code ON movie (code, title)"));
+    std::string lookup = Describe(h, q, "lookup", "");
+    std::string oid = lookup.substr(lookup.find("D ") + 2, lookup.find('|') - lookup.find("D ") - 2);
+    // \d+: the same relation row as \d, and four more columns per column: plain storage (every
+    // value inline, no TOAST), no compression, statistics target or description.
+    CHECK(Describe(h, q, "relation_verbose", oid) == Describe(h, q, "relation", oid));
+    CHECK(Describe(h, q, "columns_verbose", oid) ==
+          "T attname:25 format_type:25 pg_get_expr:25 attnotnull:16 attcollation:25 "
+          "attidentity:25 attgenerated:25 attstorage:25 attcompression:25 attstattarget:20 "
+          "col_description:25\n"
+          "D id|bigint|NULL|t|NULL|||p||NULL|NULL\n"
+          "D title|text|NULL|t|NULL|||p||NULL|NULL\n"
+          "D code|character varying(8)|NULL|f|NULL|||p||NULL|NULL\n"
+          "D rating|double precision|5.0|f|NULL|||p||NULL|NULL\n"
+          "C SELECT 4\nZ I\n");
+    // \d movie_code: the lookup finds the index; its relation row says relkind i, btree.
+    std::string index = Describe(h, q, "lookup", "", "^(movie_code)$");
+    std::string index_oid =
+        index.substr(index.find("D ") + 2, index.find('|') - index.find("D ") - 2);
+    CHECK(index_oid != oid);
+    CHECK(Describe(h, q, "relation", index_oid).find("D 0|i|f|f|f|f|f|f|f||0||p|d|btree\n") !=
+          std::string::npos);
+    CHECK(Describe(h, q, "index_columns", index_oid) ==
+          "T attname:25 format_type:25 is_key:25 indexdef:25\n"
+          "D code|character varying(8)|yes|code\n"
+          "D title|text|yes|title\n"
+          "C SELECT 2\nZ I\n");
+    CHECK(Describe(h, q, "index_info", index_oid) ==
+          "T indisunique:16 indisprimary:16 indisclustered:16 indisvalid:16 condeferrable:16 "
+          "condeferred:16 indisreplident:16 indnullsnotdistinct:16 amname:25 relname:25 "
+          "pg_get_expr:25\n"
+          "D t|f|f|t|f|f|f|f|btree|movie|NULL\nC SELECT 1\nZ I\n");
+    std::string pkey = Describe(h, q, "lookup", "", "^(movie_pkey)$");
+    std::string pkey_oid = pkey.substr(pkey.find("D ") + 2, pkey.find('|') - pkey.find("D ") - 2);
+    CHECK(Describe(h, q, "index_info", pkey_oid).find("D t|t|f|t|") != std::string::npos);
+    CHECK(Describe(h, q, "index_columns", pkey_oid).find("D id|bigint|yes|id\n") !=
+          std::string::npos);
+    // Asked of a table, the index queries answer no rows (as PostgreSQL: no pg_index row).
+    CHECK(Describe(h, q, "index_info", oid).find("C SELECT 0\n") != std::string::npos);
+    CHECK(Describe(h, q, "index_columns", oid).find("C SELECT 0\n") != std::string::npos);
+}
+
 TEST_CASE("other pg_catalog queries are refused with 0A000, not answered wrongly") {
     auto q = PsqlQueries();
     Harness h;
@@ -399,8 +447,8 @@ TEST_CASE("other pg_catalog queries are refused with 0A000, not answered wrongly
     int before = h.backend.executed;
     std::string refused =
         "E ERROR 0A000 this query of the PostgreSQL system catalogs (pg_catalog, "
-        "information_schema) is not served: only psql 15's \\d, \\dt, \\di and \\d NAME are; use "
-        "SHOW TABLES and DESCRIBE t\nZ I\n";
+        "information_schema) is not served: only psql 15's \\d, \\dt, \\di, \\d NAME and \\d+ NAME "
+        "are; use SHOW TABLES and DESCRIBE t\nZ I\n";
     CHECK(h.Send(Query("SELECT c.relname FROM pg_catalog.pg_class c")) == refused);
     // psql's own query with one more condition is another query.
     CHECK(h.Send(Query(Replace(q.at("dt"), "ORDER BY 1,2", "AND c.relname <> 'x' ORDER BY 1,2"))) ==

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end test of the PostgreSQL protocol with the real clients: one `orrery node --pg-port`
 # on free ports in a temporary directory, then psql (DDL, a multi-row INSERT, a query, an error
-# with its SQLSTATE, \dt and \d movie from the live catalog, a script whose syntax error
+# with its SQLSTATE, \dt, \d movie, \d+ movie and \d movie_pkey from the live catalog, a script whose syntax error
 # leaves the session usable) and psycopg2 (parameters, a committed and a rolled-back
 # transaction, the type codes of cursor.description, conn.cancel() of a long statement, a
 # CancelRequest with a wrong key). The node is killed on every path.
@@ -53,8 +53,8 @@ err=$(q -c "\\set VERBOSITY verbose" -c "SELECT * FROM nope" 2>&1 >/dev/null); r
 [ $rc -ne 0 ] || fail "the unknown table exited 0"
 case "$err" in *"42P01"*"relation \"nope\" does not exist"*) ;; *) fail "error printed: $err" ;; esac
 
-# psql's \dt and \d movie, answered from the catalog (node/pg_catalog.h), as PostgreSQL prints
-# them.
+# psql's \dt, \d movie, \d+ movie and \d movie_pkey, answered from the catalog
+# (node/pg_catalog.h), as PostgreSQL prints them.
 out=$(q -c '\dt') || fail "\\dt exited $?"
 expected='        List of relations
  Schema | Name  | Type  | Owner  
@@ -74,6 +74,25 @@ Indexes:
     "movie_pkey" PRIMARY KEY, btree (id)'
 [ "$out" = "$expected" ] || fail "\\d movie printed: $out"
 err=$(q -c '\d nope' 2>&1); [ "$err" = 'Did not find any relation named "nope".' ] || fail "\\d nope printed: $err"
+out=$(q -c '\d+ movie') || fail "\\d+ movie exited $?"
+expected='                                              Table "public.movie"
+ Column |       Type       | Collation | Nullable | Default | Storage | Compression | Stats target | Description 
+--------+------------------+-----------+----------+---------+---------+-------------+--------------+-------------
+ id     | bigint           |           | not null |         | plain   |             |              | 
+ title  | text             |           | not null |         | plain   |             |              | 
+ rating | double precision |           |          |         | plain   |             |              | 
+ seen   | boolean          |           |          |         | plain   |             |              | 
+Indexes:
+    "movie_pkey" PRIMARY KEY, btree (id)
+Access method: orrery'
+[ "$out" = "$expected" ] || fail "\\d+ movie printed: $out"
+out=$(q -c '\d movie_pkey') || fail "\\d movie_pkey exited $?"
+expected='      Index "public.movie_pkey"
+ Column |  Type  | Key? | Definition 
+--------+--------+------+------------
+ id     | bigint | yes  | id
+primary key, btree, for table "public.movie"'
+[ "$out" = "$expected" ] || fail "\\d movie_pkey printed: $out"
 
 # A script (-f) with a syntax error in the middle: psql reports it and goes on, and the session
 # still answers (in and out of a transaction block).
