@@ -8,6 +8,7 @@
 #include "core/assert.h"
 #include "core/checksum.h"
 #include "node/cql_bind.h"
+#include "node/cql_dml.h"
 #include "node/cql_translate.h"
 
 namespace orrery::node::cql {
@@ -296,6 +297,14 @@ Outcome Query(const VirtualTable& v, const Statement& s, const Binder& binder) {
 }
 
 }  // namespace
+
+std::optional<std::vector<ColumnSpec>> SystemTableColumns(const std::string& keyspace,
+                                                          const std::string& table,
+                                                          const Topology& topology) {
+    std::optional<VirtualTable> v = SystemTable(keyspace, table, topology, Catalog{});
+    if (!v) return std::nullopt;
+    return v->columns;
+}
 
 void Translator::RunSystem(const Request& request, const Statement& s,
                            std::function<void(Outcome)> done) {
