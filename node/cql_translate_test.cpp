@@ -7,6 +7,10 @@
 //                                 unset value) by the markers' types, and runs it
 //   prepare STATEMENT             prints the markers, partition key indexes and result columns
 //   batch STATEMENT | STATEMENT   one BATCH message of statements without values
+//   fault PREFIX KIND COUNT       the next COUNT SQL statements starting with PREFIX fail
+//                                 (KIND serialization | unavailable | info), during the next
+//                                 request only
+//   injected                      how many faults fired so far
 //
 // Results print as: void | keyspace KS | schema CHANGE TARGET KS [NAME] | a header line
 // "name:type ..." and one line per row | error 0xCODE: message [fields].
@@ -32,12 +36,42 @@ class EngineRunner final : public SqlRunner {
 public:
     EngineRunner() : db_(sql::EmbeddedDatabase::OpenInMemory().value()), session_(db_->NewSession()) {}
 
+    // The next `count` statements starting with `prefix` fail with `kind` without running:
+    // serialization | unavailable (fail), or info (the outcome is unknown; as a node's session
+    // after an info, the engine's open transaction is rolled back).
+    struct Fault {
+        std::string prefix;
+        std::string kind;
+        int count = 0;
+    };
+    std::vector<Fault> faults;
+
     void Execute(std::string text, std::vector<sql::Value> params,
                  std::function<void(const SqlOutcome&)> done) override {
         pending_.push_back([this, text = std::move(text), params = std::move(params),
                             done = std::move(done)]() mutable {
-            sql::StatementOutcome o = db_->Execute(*session_, text, std::move(params));
             SqlOutcome out;
+            for (Fault& f : faults) {
+                if (f.count == 0 || text.rfind(f.prefix, 0) != 0) continue;
+                --f.count;
+                if (f.kind == "info") {
+                    out.type = KvOutcome::Type::kInfo;
+                    out.error = sql::MakeSqlError(sql::ErrorKind::kUnknownOutcome, "injected: no answer");
+                    if (session_->txn_status() != sql::TxnStatus::kIdle) {
+                        (void)db_->Execute(*session_, "ROLLBACK", {});
+                    }
+                } else {
+                    out.type = KvOutcome::Type::kFail;
+                    out.error = sql::MakeSqlError(f.kind == "unavailable" ? sql::ErrorKind::kUnavailable
+                                                                          : sql::ErrorKind::kSerializationFailure,
+                                                  "injected " + f.kind);
+                }
+                out.txn_status = session_->txn_status();
+                ++injected;
+                done(out);
+                return;
+            }
+            sql::StatementOutcome o = db_->Execute(*session_, text, std::move(params));
             if (o.ok()) {
                 out.result = std::move(o).value();
             } else {
@@ -60,6 +94,7 @@ public:
     }
     sql::TxnStatus txn_status() const { return session_->txn_status(); }
     int executed = 0;
+    int injected = 0;
     std::vector<std::string>* log = nullptr;
 
 private:
@@ -128,6 +163,7 @@ std::string RenderOutcome(const Outcome& o) {
         std::string out = fmt::format("error 0x{:04x}: {}", e.code, e.message);
         if (e.code == error_code::kAlreadyExists) out += fmt::format(" [ks={} table={}]", e.keyspace, e.table);
         if (e.code == error_code::kWriteTimeout) out += " [write_type=" + e.write_type + "]";
+        if (e.code == error_code::kUnavailable) out += fmt::format(" [required={} alive={}]", e.required, e.alive);
         return out;
     }
     const Result& r = *o.result;
@@ -205,6 +241,12 @@ public:
             }
             return Query(parts[0], std::move(values), std::move(unset));
         }
+        if (c.name == "fault") {
+            if (c.args.size() != 3) return Status::InvalidArgument("fault PREFIX KIND COUNT");
+            runner_.faults.push_back(EngineRunner::Fault{c.args[0], c.args[1], std::stoi(c.args[2])});
+            return std::string();
+        }
+        if (c.name == "injected") return fmt::format("{} injected", runner_.injected);
         if (c.name == "batch") {
             BatchRequest b;
             b.keyspace = keyspace_;
@@ -212,6 +254,7 @@ public:
             std::optional<Outcome> out;
             translator_->Batch(std::move(b), [&out](Outcome o) { out = std::move(o); });
             runner_.Drain();
+            runner_.faults.clear();
             REQUIRE(out.has_value());
             return RenderOutcome(*out);
         }
@@ -228,6 +271,7 @@ private:
         std::optional<Outcome> out;
         translator_->Execute(std::move(r), [&out](Outcome o) { out = std::move(o); });
         runner_.Drain();
+        runner_.faults.clear();  // A fault is for the next request only.
         REQUIRE(out.has_value());
         // Every request leaves the session outside a transaction.
         REQUIRE(runner_.txn_status() == sql::TxnStatus::kIdle);
