@@ -92,6 +92,12 @@ struct TableSchema {
     size_t partition_key_size() const;
 };
 
+// The catalog's names of column kinds ("partition_key", "clustering", "regular") and back.
+ColumnInfo::Kind KindOf(const std::string& name);
+const char* KindName(ColumnInfo::Kind kind);
+// Puts columns in Cassandra's order (TableSchema's comment).
+void SortColumns(std::vector<ColumnInfo>& columns);
+
 // The whole catalog, for the system_schema tables and schema_version.
 struct Catalog {
     std::vector<sql::Row> keyspaces;  // keyspace_name, durable_writes, replication.
@@ -179,6 +185,8 @@ private:
     // One statement (already parsed) of a request.
     void Run(const Request& request, Statement statement, std::function<void(Outcome)> done);
     void RunDdl(const Request& request, Statement statement, std::function<void(Outcome)> done);
+    void Truncate(const std::string& keyspace, const std::string& table,
+                  std::function<void(Outcome)> done);
     void RunSystem(const Request& request, const Statement& statement,
                    std::function<void(Outcome)> done);
     void RunDml(const Request& request, Statement statement, std::function<void(Outcome)> done);
