@@ -388,3 +388,95 @@ TEST_CASE("cql parser: every input parses or fails, never crashes", "[node][cql]
 }
 
 }  // namespace orrery::node::cql
+
+namespace orrery::node::cql {
+namespace {
+
+std::string Hex(const std::string& b) {
+    static const char kHex[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned char c : b) {
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 0xf]);
+    }
+    return out;
+}
+
+std::string JsonString(const std::string& s) {
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
+
+}  // namespace
+
+// Not run by ctest (hidden tag): prints, one JSON object per line, what the driver's schema
+// queries answer, for node/testdata/cql/driver_metadata_check.py, which decodes every cell with
+// the Cassandra Python driver's own types and runs its SchemaParserV3 on the rows.
+TEST_CASE("cql translate: dump the driver's metadata queries", "[.dump]") {
+    EngineRunner runner;
+    std::unique_ptr<Backend> t = NewTranslator(runner, TestTopology());
+    auto run = [&](const std::string& ks, const std::string& q) {
+        Request r;
+        r.keyspace = ks;
+        r.query = q;
+        std::optional<Outcome> out;
+        t->Execute(std::move(r), [&out](Outcome o) { out = std::move(o); });
+        runner.Drain();
+        REQUIRE(out.has_value());
+        return *out;
+    };
+    for (const char* ddl :
+         {"CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 3}",
+          "CREATE TABLE ks.kv (k int PRIMARY KEY, v text, ok boolean)",
+          "CREATE TABLE ks.\"Events\" (p text, \"Day\" int, seq bigint, body blob, tags set<text>, "
+          "m map<text, int>, l list<timestamp>, id uuid, ip inet, PRIMARY KEY ((p, \"Day\"), seq)) "
+          "WITH CLUSTERING ORDER BY (seq DESC)"}) {
+        REQUIRE(!run("", ddl).error);
+    }
+    const char* where_kv = " WHERE keyspace_name = 'ks' AND table_name = 'kv'";
+    std::vector<std::string> queries = {
+        "SELECT * FROM system.local WHERE key='local'", "SELECT * FROM system.peers",
+        "SELECT * FROM system.peers_v2",
+        "SELECT peer, host_id, tokens, schema_version FROM system.peers",
+        "SELECT schema_version FROM system.local WHERE key='local'",
+    };
+    for (const char* t : {"keyspaces", "tables", "columns", "types", "functions", "aggregates",
+                          "triggers", "indexes", "views"}) {
+        queries.push_back(std::string("SELECT * FROM system_schema.") + t);
+        queries.push_back(std::string("SELECT * FROM system_schema.") + t + " WHERE keyspace_name = 'ks'");
+    }
+    for (const char* t : {"tables", "columns", "indexes", "triggers"}) {
+        queries.push_back(std::string("SELECT * FROM system_schema.") + t + where_kv);
+    }
+    queries.push_back("SELECT * FROM system_schema.views WHERE keyspace_name = 'ks' AND view_name = 'kv'");
+    for (const std::string& q : queries) {
+        Outcome o = run("", q);
+        std::string line = "{\"query\": " + JsonString(q);
+        if (o.error) {
+            line += fmt::format(", \"error\": {}, \"message\": {}}}", o.error->code, JsonString(o.error->message));
+        } else {
+            line += ", \"columns\": [";
+            for (size_t i = 0; i < o.result->columns.size(); ++i) {
+                line += (i ? ", " : "") + std::string("[") + JsonString(o.result->columns[i].name) + ", " +
+                        JsonString(TypeName(o.result->columns[i].type)) + "]";
+            }
+            line += "], \"rows\": [";
+            for (size_t r = 0; r < o.result->rows.size(); ++r) {
+                line += r ? ", [" : "[";
+                for (size_t i = 0; i < o.result->rows[r].size(); ++i) {
+                    const Cell& c = o.result->rows[r][i];
+                    line += (i ? ", " : "") + (c ? JsonString(Hex(*c)) : std::string("null"));
+                }
+                line += "]";
+            }
+            line += "]}";
+        }
+        std::printf("%s\n", line.c_str());
+    }
+}
+
+}  // namespace orrery::node::cql
