@@ -316,6 +316,43 @@ TEST_CASE("cql translate: golden scripts", "[node][cql]") {
     }
 }
 
+TEST_CASE("cql translate: requests sent together are answered one by one, in order", "[node][cql]") {
+    // The driver sends system.peers and system.local at once on a new control connection.
+    EngineRunner runner;
+    std::vector<std::string> sql_log;
+    runner.log = &sql_log;
+    std::unique_ptr<Backend> t = NewTranslator(runner, TestTopology());
+    std::vector<std::string> answers;
+    for (const char* q : {"SELECT * FROM system.peers", "SELECT key FROM system.local",
+                          "CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}",
+                          "SELECT keyspace_name FROM system_schema.keyspaces WHERE keyspace_name = 'ks'"}) {
+        Request r;
+        r.query = q;
+        t->Execute(std::move(r), [&answers, q](Outcome o) {
+            answers.push_back(std::string(q).substr(0, 20) + " -> " + RenderOutcome(o));
+        });
+    }
+    CHECK(answers.empty());  // Nothing answers before the SQL side does.
+    runner.Drain();
+    REQUIRE(answers.size() == 4);
+    CHECK(answers[2] == "CREATE KEYSPACE ks W -> schema CREATED KEYSPACE ks");
+    CHECK(answers[3] == "SELECT keyspace_name -> keyspace_name:text\nks");
+    CHECK(runner.txn_status() == sql::TxnStatus::kIdle);
+}
+
+TEST_CASE("cql translate: an answer arriving after the translator is gone is dropped", "[node][cql]") {
+    EngineRunner runner;
+    int answered = 0;
+    {
+        std::unique_ptr<Backend> t = NewTranslator(runner, TestTopology());
+        Request r;
+        r.query = "SELECT * FROM system.local";
+        t->Execute(std::move(r), [&answered](Outcome) { ++answered; });
+    }
+    runner.Drain();
+    CHECK(answered == 0);
+}
+
 TEST_CASE("cql values: native round trips", "[node][cql]") {
     struct Case {
         const char* type;
