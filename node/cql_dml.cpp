@@ -209,54 +209,63 @@ Outcome ReshapeApplied(const TableSchema& t, const sql::StatementResult& r) {
     return Outcome::Ok(std::move(out));
 }
 
-orrery::Result<WritePlan> PlanWrite(const TableSchema& t, const Statement& s, const Binder& b) {
+namespace {
+
+// INSERT: every key column, the others as given (unset ones left alone); an upsert, or the
+// engine's INSERT ... IF NOT EXISTS.
+orrery::Result<WritePlan> PlanInsert(const TableSchema& t, const Statement& s, const Binder& b) {
     WritePlan plan;
     plan.conditional = s.conditional();
     const std::string table = SqlName(t.keyspace, t.table);
     std::vector<sql::Value> params;
-    if (s.kind == Statement::Kind::kInsert) {
-        std::vector<Assignment> key, set;
-        std::set<std::string> seen;
-        for (size_t i = 0; i < s.insert_columns.size(); ++i) {
-            const std::string& name = s.insert_columns[i];
-            const ColumnInfo* c = t.Find(name);
-            if (c == nullptr) return Status::InvalidArgument("Undefined column name " + name);
-            if (!seen.insert(name).second) return Status::InvalidArgument("Multiple definitions found for column " + name);
-            orrery::Result<std::optional<sql::Value>> v = b.Bind(s.insert_values[i], c->type, name);
-            if (!v.ok()) return v.status();
-            const bool is_key = c->kind != ColumnInfo::Kind::kRegular;
-            if (!v.value()) {
-                if (is_key) return Status::InvalidArgument("Invalid unset value for column " + name);
-                continue;  // Unset: leave the column as it is.
-            }
-            if (is_key && v.value()->is_null()) return Status::InvalidArgument("Invalid null value for column " + name);
-            (is_key ? key : set).push_back(Assignment{c, std::move(*v.value())});
+    std::vector<Assignment> key, set;
+    std::set<std::string> seen;
+    for (size_t i = 0; i < s.insert_columns.size(); ++i) {
+        const std::string& name = s.insert_columns[i];
+        const ColumnInfo* c = t.Find(name);
+        if (c == nullptr) return Status::InvalidArgument("Undefined column name " + name);
+        if (!seen.insert(name).second) return Status::InvalidArgument("Multiple definitions found for column " + name);
+        orrery::Result<std::optional<sql::Value>> v = b.Bind(s.insert_values[i], c->type, name);
+        if (!v.ok()) return v.status();
+        const bool is_key = c->kind != ColumnInfo::Kind::kRegular;
+        if (!v.value()) {
+            if (is_key) return Status::InvalidArgument("Invalid unset value for column " + name);
+            continue;  // Unset: leave the column as it is.
         }
-        std::string missing_pk, missing_ck;
-        for (const ColumnInfo* c : t.KeyColumns()) {
-            if (seen.count(c->name)) continue;
-            std::string& m = c->kind == ColumnInfo::Kind::kPartitionKey ? missing_pk : missing_ck;
-            m += (m.empty() ? "" : ", ") + c->name;
-        }
-        if (!missing_pk.empty()) return Status::InvalidArgument("Some partition key parts are missing: " + missing_pk);
-        if (!missing_ck.empty()) return Status::InvalidArgument("Some clustering keys are missing: " + missing_ck);
-        if (!s.if_not_exists) {
-            plan.steps = UpsertSteps(t, key, set, true);
-            return plan;
-        }
-        std::string cols, marks;
-        for (const auto* part : {&key, &set}) {
-            for (const Assignment& a : *part) {
-                cols += (cols.empty() ? "" : ", ") + Quote(a.column->name);
-                marks += marks.empty() ? "?" : ", ?";
-                params.push_back(a.value);
-            }
-        }
-        plan.steps.push_back(SqlStep{fmt::format("INSERT INTO {} ({}) VALUES ({}) IF NOT EXISTS", table, cols, marks),
-                                     params, nullptr});
+        if (is_key && v.value()->is_null()) return Status::InvalidArgument("Invalid null value for column " + name);
+        (is_key ? key : set).push_back(Assignment{c, std::move(*v.value())});
+    }
+    std::string missing_pk, missing_ck;
+    for (const ColumnInfo* c : t.KeyColumns()) {
+        if (seen.count(c->name)) continue;
+        std::string& m = c->kind == ColumnInfo::Kind::kPartitionKey ? missing_pk : missing_ck;
+        m += (m.empty() ? "" : ", ") + c->name;
+    }
+    if (!missing_pk.empty()) return Status::InvalidArgument("Some partition key parts are missing: " + missing_pk);
+    if (!missing_ck.empty()) return Status::InvalidArgument("Some clustering keys are missing: " + missing_ck);
+    if (!s.if_not_exists) {
+        plan.steps = UpsertSteps(t, key, set, true);
         return plan;
     }
-    // UPDATE, or DELETE of columns (an UPDATE to NULL), or DELETE of rows.
+    std::string cols, marks;
+    for (const auto* part : {&key, &set}) {
+        for (const Assignment& a : *part) {
+            cols += (cols.empty() ? "" : ", ") + Quote(a.column->name);
+            marks += marks.empty() ? "?" : ", ?";
+            params.push_back(a.value);
+        }
+    }
+    plan.steps.push_back(SqlStep{fmt::format("INSERT INTO {} ({}) VALUES ({}) IF NOT EXISTS", table, cols, marks),
+                                 params, nullptr});
+    return plan;
+}
+
+// UPDATE, DELETE of columns (an UPDATE to NULL) or DELETE of rows.
+orrery::Result<WritePlan> PlanUpdateOrDelete(const TableSchema& t, const Statement& s, const Binder& b) {
+    WritePlan plan;
+    plan.conditional = s.conditional();
+    const std::string table = SqlName(t.keyspace, t.table);
+    std::vector<sql::Value> params;
     std::vector<Assignment> set;
     if (s.kind == Statement::Kind::kUpdate) {
         for (const auto& [name, term] : s.assignments) {
@@ -321,6 +330,20 @@ orrery::Result<WritePlan> PlanWrite(const TableSchema& t, const Statement& s, co
     orrery::Result<std::string> cond = ConditionsSql(t, s, b, params);
     if (!cond.ok()) return cond.status();
     plan.steps.push_back(SqlStep{head + " WHERE " + where.value() + cond.value(), params, nullptr});
+    return plan;
+}
+
+}  // namespace
+
+orrery::Result<WritePlan> PlanWrite(const TableSchema& t, const Statement& s, const Binder& b) {
+    ORRERY_ASSERT(s.kind == Statement::Kind::kInsert || s.kind == Statement::Kind::kUpdate ||
+                      s.kind == Statement::Kind::kDelete,
+                  "PlanWrite of statement kind {}", static_cast<int>(s.kind));
+    orrery::Result<WritePlan> plan =
+        s.kind == Statement::Kind::kInsert ? PlanInsert(t, s, b) : PlanUpdateOrDelete(t, s, b);
+    // A conditional write is exactly one statement: its result is the [applied] row.
+    ORRERY_ASSERT(!plan.ok() || !plan.value().conditional || plan.value().steps.size() == 1,
+                  "a conditional write of {} steps", plan.ok() ? plan.value().steps.size() : 0);
     return plan;
 }
 
