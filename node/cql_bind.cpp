@@ -196,6 +196,33 @@ orrery::Result<std::optional<sql::Value>> Binder::Bind(const Term& term, const T
     return std::optional<sql::Value>(std::move(v).value());
 }
 
+// [..], {..} or {k: v, ..}: each element bound by its type, serialized, then canonicalized by
+// Decode (a set's or map's order, one entry per key).
+orrery::Result<sql::Value> Binder::CollectionLiteral(const Term& term, const Type& type, int depth) const {
+    using TK = Term::Kind;
+    const bool is_map = type.id == TypeId::kMap;
+    const bool empty_braces = term.kind == TK::kSet && term.items.empty();
+    const TK want = type.id == TypeId::kList ? TK::kList : is_map ? TK::kMap : TK::kSet;
+    if (term.kind != want && !(empty_braces && type.id != TypeId::kList)) {
+        return BadLiteral(term, type);
+    }
+    ORRERY_ASSERT(!is_map || term.items.size() % 2 == 0, "odd map literal");
+    const size_t per = is_map ? 2 : 1;
+    std::string out = PutBE32(static_cast<uint32_t>(term.items.size() / per));
+    for (size_t i = 0; i < term.items.size(); ++i) {
+        const Type& et = type.params[is_map ? i % 2 : 0];
+        orrery::Result<sql::Value> v = Literal(term.items[i], et, depth + 1);
+        if (!v.ok()) return v.status();
+        if (v.value().is_null()) {
+            return Status::InvalidArgument("null is not supported inside collections");
+        }
+        orrery::Result<Cell> cell = Encode(et, v.value());
+        if (!cell.ok()) return cell.status();
+        out += PutBE32(static_cast<uint32_t>(cell.value()->size())) + *cell.value();
+    }
+    return Decode(type, Cell(std::move(out)));  // Canonical order for sets and maps.
+}
+
 orrery::Result<sql::Value> Binder::Literal(const Term& term, const Type& type, int depth) const {
     if (depth > kMaxTypeDepth) return Status::InvalidArgument("value nested too deeply");
     using TK = Term::Kind;
@@ -289,29 +316,8 @@ orrery::Result<sql::Value> Binder::Literal(const Term& term, const Type& type, i
     }
     case TypeId::kList:
     case TypeId::kSet:
-    case TypeId::kMap: {
-        const bool is_map = type.id == TypeId::kMap;
-        const bool empty_braces = term.kind == TK::kSet && term.items.empty();
-        const TK want = type.id == TypeId::kList ? TK::kList : is_map ? TK::kMap : TK::kSet;
-        if (term.kind != want && !(empty_braces && type.id != TypeId::kList)) {
-            return BadLiteral(term, type);
-        }
-        ORRERY_ASSERT(!is_map || term.items.size() % 2 == 0, "odd map literal");
-        const size_t per = is_map ? 2 : 1;
-        std::string out = PutBE32(static_cast<uint32_t>(term.items.size() / per));
-        for (size_t i = 0; i < term.items.size(); ++i) {
-            const Type& et = type.params[is_map ? i % 2 : 0];
-            orrery::Result<sql::Value> v = Literal(term.items[i], et, depth + 1);
-            if (!v.ok()) return v.status();
-            if (v.value().is_null()) {
-                return Status::InvalidArgument("null is not supported inside collections");
-            }
-            orrery::Result<Cell> cell = Encode(et, v.value());
-            if (!cell.ok()) return cell.status();
-            out += PutBE32(static_cast<uint32_t>(cell.value()->size())) + *cell.value();
-        }
-        return Decode(type, Cell(std::move(out)));  // Canonical order for sets and maps.
-    }
+    case TypeId::kMap:
+        return CollectionLiteral(term, type, depth);
     default:
         return Status::InvalidArgument(fmt::format("unsupported type {}", TypeName(type)));
     }

@@ -40,6 +40,7 @@ public:
 
 private:
     orrery::Result<sql::Value> Literal(const Term& term, const Type& type, int depth) const;
+    orrery::Result<sql::Value> CollectionLiteral(const Term& term, const Type& type, int depth) const;
 
     const Statement& statement_;
     const QueryParams& params_;
