@@ -193,7 +193,10 @@ orrery::Result<std::string> WhereSqlFor(const TableSchema& t, const std::vector<
 Outcome ReshapeApplied(const TableSchema& t, const sql::StatementResult& r) {
     Result out;
     out.kind = Result::Kind::kRows;
-    ORRERY_ASSERT(!r.columns.empty() && r.rows.size() == 1, "an [applied] result of {} rows", r.rows.size());
+    // The engine answers a conditional write with one row, [applied] first (docs/sql.md §13).
+    if (r.columns.empty() || r.columns[0].name != "[applied]" || r.rows.size() != 1) {
+        return Outcome::Fail(error_code::kServer, "the SQL engine's answer to a conditional write has no [applied] row");
+    }
     const bool applied = r.rows[0][0].type() == sql::DataType::kBoolean && r.rows[0][0].boolean();
     out.columns.push_back(ColumnSpec{t.keyspace, t.table, "[applied]", Type::Native(TypeId::kBoolean)});
     out.rows.push_back({EncodeBoolean(applied)});
