@@ -44,7 +44,30 @@
 //
 // Not supported (a clear error, never a wrong answer): TTL, USING TIMESTAMP, counters,
 // collection element updates, secondary indexes, materialized views, UDTs, functions, ALTER,
-// JSON, static columns, COMPACT STORAGE.
+// JSON, static columns, COMPACT STORAGE, IN on the key of an UPDATE or a conditional write,
+// restrictions on collection columns, preparing a BATCH text.
+//
+// Known differences from Cassandra 3.11, none of them a wrong value:
+//  * Queries Cassandra refuses without ALLOW FILTERING (a regular column, no partition key) are
+//    answered; partitions come in key order, not token order.
+//  * Row liveness: Cassandra's UPDATE creates no row marker, so a row made only by UPDATE
+//    vanishes when its last cell is deleted; here a row lives until DELETE. An UPDATE that
+//    writes only nulls creates no row, as in Cassandra.
+//  * A false conditional UPDATE/DELETE on a missing row answers [applied] with the condition's
+//    columns as null (Cassandra answers [applied] alone).
+//  * A prepared statement is bound to its table at EXECUTE, with the keyspace the request
+//    carries (Cassandra binds at PREPARE).
+//  * Timestamp literals without a zone are UTC (Cassandra uses the server's zone).
+//  * durable_writes is stored and reported but changes nothing: every write goes through Raft.
+//  * system.peers has no port column (3.11 has none): the driver then reaches every peer on the
+//    port it was given, so nodes on one host need distinct addresses (127.0.0.x), or a port each
+//    and the driver's whitelist policy. host_id must be uuid text (otherwise it reads as null and
+//    the driver ignores the peer).
+//
+// Files: cql_translate.cpp (queue, scripts, errors, dispatch), cql_schema.cpp (the catalog),
+// cql_ddl.cpp (schema statements), cql_dml.cpp / cql_select.cpp (planning data statements),
+// cql_run.cpp (running them, BATCH, PREPARE), cql_system.cpp (system tables), cql_bind.h
+// (literals and markers -> SQL values), cql_parser.h (the grammar), cql_values.h (the types).
 //
 // Invariants: one SQL statement at a time on the runner; requests are answered in arrival
 // order, each exactly once; a transaction the translator opened is committed or rolled back
