@@ -24,6 +24,8 @@
 #include <deque>
 
 #include "node/cql_bind.h"
+#include "node/sql_engine_sessions.h"
+#include "node/sql_server_test_util.h"
 #include "sql/embedded.h"
 #include "testkit/golden.h"
 
@@ -32,20 +34,29 @@ namespace {
 
 using namespace std::string_literals;
 
-class EngineRunner final : public SqlRunner {
+// A SqlRunner a test can drive: Drain() runs until every SQL statement issued (including the
+// ones issued from callbacks) is answered.
+class TestRunner : public SqlRunner {
 public:
-    EngineRunner() : db_(sql::EmbeddedDatabase::OpenInMemory().value()), session_(db_->NewSession()) {}
-
-    // The next `count` statements starting with `prefix` fail with `kind` without running:
-    // serialization | unavailable (fail), or info (the outcome is unknown; as a node's session
-    // after an info, the engine's open transaction is rolled back).
+    virtual void Drain() = 0;
+    virtual sql::TxnStatus txn_status() const = 0;
+    // Faults (EngineRunner only): see EngineRunner::Fault.
     struct Fault {
         std::string prefix;
         std::string kind;
         int count = 0;
     };
     std::vector<Fault> faults;
+    int injected = 0;
+};
 
+class EngineRunner final : public TestRunner {
+public:
+    EngineRunner() : db_(sql::EmbeddedDatabase::OpenInMemory().value()), session_(db_->NewSession()) {}
+
+    // Each of `faults` makes the next `count` statements starting with `prefix` fail with
+    // `kind` without running: serialization | unavailable (fail), or info (the outcome is
+    // unknown; as a node's session after an info, the engine's open transaction is rolled back).
     void Execute(std::string text, std::vector<sql::Value> params,
                  std::function<void(const SqlOutcome&)> done) override {
         pending_.push_back([this, text = std::move(text), params = std::move(params),
@@ -84,7 +95,7 @@ public:
             done(out);
         });
     }
-    void Drain() {
+    void Drain() override {
         for (int i = 0; i < 100000 && !pending_.empty(); ++i) {
             auto f = std::move(pending_.front());
             pending_.pop_front();
@@ -92,15 +103,47 @@ public:
         }
         REQUIRE(pending_.empty());
     }
-    sql::TxnStatus txn_status() const { return session_->txn_status(); }
+    sql::TxnStatus txn_status() const override { return session_->txn_status(); }
     int executed = 0;
-    int injected = 0;
     std::vector<std::string>* log = nullptr;
 
 private:
     std::unique_ptr<sql::EmbeddedDatabase> db_;
     std::unique_ptr<sql::Session> session_;
     std::deque<std::function<void()>> pending_;
+};
+
+// The node's real path: a SqlClient on a simulated 3-node Raft cluster whose nodes run the
+// engine's sessions (every statement goes to the leader, every write is a Raft entry).
+class ClusterRunner final : public TestRunner {
+public:
+    ClusterRunner() : harness_(3, Options()), client_(harness_.AddClient(0)) { harness_.Leader(); }
+
+    void Execute(std::string text, std::vector<sql::Value> params,
+                 std::function<void(const SqlOutcome&)> done) override {
+        ++outstanding_;
+        client_.Execute(std::move(text), std::move(params), [this, done](const SqlOutcome& o) {
+            --outstanding_;
+            done(o);
+        });
+    }
+    void Drain() override {
+        const Timestamp end = harness_.sim().Now() + Duration::Seconds(120);
+        while (outstanding_ > 0 && harness_.sim().Now() < end && harness_.sim().Step()) {
+        }
+        REQUIRE(outstanding_ == 0);
+    }
+    sql::TxnStatus txn_status() const override { return client_.txn_status(); }
+
+private:
+    static SqlServerOptions Options() {
+        SqlServerOptions o;
+        o.sessions = EngineSqlSessions(sql::SessionOptions{});
+        return o;
+    }
+    testing::SqlHarness harness_;
+    SqlClient& client_;
+    int outstanding_ = 0;
 };
 
 Topology TestTopology() {
@@ -216,7 +259,7 @@ orrery::Result<Cell> LiteralCell(const std::string& literal, const Type& type) {
 
 class Harness {
 public:
-    Harness() : translator_(NewTranslator(runner_, TestTopology())) {}
+    explicit Harness(TestRunner& runner) : runner_(runner), translator_(NewTranslator(runner_, TestTopology())) {}
 
     orrery::Result<std::string> Run(const testkit::GoldenCommand& c) {
         const std::string rest = c.Rest();
@@ -243,7 +286,7 @@ public:
         }
         if (c.name == "fault") {
             if (c.args.size() != 3) return Status::InvalidArgument("fault PREFIX KIND COUNT");
-            runner_.faults.push_back(EngineRunner::Fault{c.args[0], c.args[1], std::stoi(c.args[2])});
+            runner_.faults.push_back(TestRunner::Fault{c.args[0], c.args[1], std::stoi(c.args[2])});
             return std::string();
         }
         if (c.name == "injected") return fmt::format("{} injected", runner_.injected);
@@ -300,7 +343,7 @@ private:
         return out;
     }
 
-    EngineRunner runner_;
+    TestRunner& runner_;
     std::unique_ptr<Backend> translator_;
     std::string keyspace_;
 };
@@ -310,7 +353,21 @@ private:
 TEST_CASE("cql translate: golden scripts", "[node][cql]") {
     for (const std::string& file : testkit::ListGoldenFiles("testdata/cql", ".txt")) {
         SECTION(file) {
-            Harness h;
+            EngineRunner runner;
+            Harness h(runner);
+            testkit::RunGoldenFile(file, [&h](const testkit::GoldenCommand& c) { return h.Run(c); });
+        }
+    }
+}
+
+// The same scripts through a SqlClient on a simulated Raft cluster give the same answers
+// (faults.txt injects failures into the embedded runner only).
+TEST_CASE("cql translate: golden scripts on a 3-node Raft cluster", "[node][cql]") {
+    for (const std::string& file : testkit::ListGoldenFiles("testdata/cql", ".txt")) {
+        if (file.find("faults") != std::string::npos) continue;
+        SECTION(file) {
+            ClusterRunner runner;
+            Harness h(runner);
             testkit::RunGoldenFile(file, [&h](const testkit::GoldenCommand& c) { return h.Run(c); });
         }
     }
