@@ -450,6 +450,89 @@ TEST_CASE("cql translate: hostile bound values give errors; what is written read
     });
 }
 
+namespace {
+
+// One SqlClient of a shared simulated cluster, as a SqlRunner.
+class ClientRunner final : public SqlRunner {
+public:
+    explicit ClientRunner(SqlClient& client) : client_(client) {}
+    void Execute(std::string text, std::vector<sql::Value> params,
+                 std::function<void(const SqlOutcome&)> done) override {
+        ++outstanding;
+        client_.Execute(std::move(text), std::move(params), [this, done](const SqlOutcome& o) {
+            --outstanding;
+            done(o);
+        });
+    }
+    int outstanding = 0;
+
+private:
+    SqlClient& client_;
+};
+
+}  // namespace
+
+TEST_CASE("cql translate: two connections racing on one cluster", "[node][cql]") {
+    SqlServerOptions options;
+    options.sessions = EngineSqlSessions(sql::SessionOptions{});
+    testing::SqlHarness h(3, options);
+    ClientRunner ra(h.AddClient(0)), rb(h.AddClient(1));
+    h.Leader();
+    std::unique_ptr<Backend> a = NewTranslator(ra, TestTopology());
+    std::unique_ptr<Backend> b = NewTranslator(rb, TestTopology());
+    // Sends one request on each connection at once and runs the cluster until both answer.
+    auto both = [&](const std::string& qa, const std::string& qb) {
+        std::vector<std::string> out(2);
+        int answered = 0;
+        Backend* t[2] = {a.get(), b.get()};
+        const std::string* q[2] = {&qa, &qb};
+        for (int i = 0; i < 2; ++i) {
+            Request r;
+            r.keyspace = "ks";
+            r.query = *q[i];
+            t[i]->Execute(std::move(r), [&out, &answered, i](Outcome o) {
+                out[static_cast<size_t>(i)] = RenderOutcome(o);
+                ++answered;
+            });
+        }
+        const Timestamp end = h.sim().Now() + Duration::Seconds(120);
+        while (answered < 2 && h.sim().Now() < end && h.sim().Step()) {
+        }
+        REQUIRE(answered == 2);
+        return out;
+    };
+    const std::string create = "CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 3}";
+    std::vector<std::string> ks = both(create, create);
+    std::sort(ks.begin(), ks.end());
+    CHECK(ks[0] == "error 0x2400: Cannot add existing keyspace \"ks\" [ks=ks table=]");
+    CHECK(ks[1] == "schema CREATED KEYSPACE ks");
+    std::vector<std::string> tables = both("CREATE TABLE IF NOT EXISTS kv (k int PRIMARY KEY, v text)",
+                                           "CREATE TABLE IF NOT EXISTS kv (k int PRIMARY KEY, v text)");
+    std::sort(tables.begin(), tables.end());
+    CHECK(tables[0] == "schema CREATED TABLE ks kv");
+    CHECK(tables[1] == "void");
+    // Upserts of one key from both sides all succeed (a lost race is retried).
+    for (int i = 0; i < 10; ++i) {
+        std::vector<std::string> w = both(fmt::format("INSERT INTO kv (k, v) VALUES ({}, 'a')", i % 3),
+                                          fmt::format("UPDATE kv SET v = 'b' WHERE k = {}", i % 3));
+        CHECK(w[0] == "void");
+        CHECK(w[1] == "void");
+    }
+    // Exactly one of two conditional inserts of one key applies.
+    std::vector<std::string> lwt = both("INSERT INTO kv (k, v) VALUES (7, 'a') IF NOT EXISTS",
+                                        "INSERT INTO kv (k, v) VALUES (7, 'b') IF NOT EXISTS");
+    const bool a_won = lwt[0] == "[applied]:boolean\ntrue";
+    const bool b_won = lwt[1] == "[applied]:boolean\ntrue";
+    CHECK(a_won != b_won);
+    CHECK(lwt[a_won ? 1 : 0] ==
+          fmt::format("[applied]:boolean k:int v:text\nfalse | 7 | {}", a_won ? "a" : "b"));
+    std::vector<std::string> read = both("SELECT v FROM kv WHERE k = 7", "SELECT count(*) FROM kv");
+    CHECK(read[0] == fmt::format("v:text\n{}", a_won ? "a" : "b"));
+    CHECK(read[1] == "count:bigint\n4");
+    CHECK(ra.outstanding == 0);
+    CHECK(rb.outstanding == 0);
+}
+
 TEST_CASE("cql values: native round trips", "[node][cql]") {
     struct Case {
         const char* type;
