@@ -17,8 +17,7 @@ struct Translator::ScriptRun {
     std::vector<SqlStep> pending;  // Steps still to run, front first (reversed for pop_back).
     std::vector<sql::StatementResult> results;
     std::function<void(Outcome)> done;
-    int attempt = 1;
-    bool began = false;  // BEGIN succeeded.
+    int attempt = 1;  // 1 .. kMaxAttempts.
 };
 
 std::string Quote(const std::string& name) {
@@ -179,7 +178,6 @@ void Translator::RunScript(Script script, std::function<void(Outcome)> done) {
     if (run->script.transaction) {
         Sql("BEGIN", {}, [this, run](const SqlOutcome& o) {
             if (!o.ok()) return ScriptFail(run, o);
-            run->began = true;
             ScriptStep(run);
         });
         return;
@@ -189,6 +187,9 @@ void Translator::RunScript(Script script, std::function<void(Outcome)> done) {
 
 // Runs the next step, or commits and finishes when none is left.
 void Translator::ScriptStep(std::shared_ptr<ScriptRun> run) {
+    ORRERY_ASSERT(run->attempt >= 1 && run->attempt <= kMaxAttempts, "attempt {}", run->attempt);
+    ORRERY_ASSERT(run->results.size() <= run->script.steps.size() + kMaxScriptSteps,
+                  "a script of {} results", run->results.size());
     if (run->pending.empty()) {
         auto finish = [this, run] {
             Outcome out = run->script.finish ? run->script.finish(run->results)
@@ -198,7 +199,6 @@ void Translator::ScriptStep(std::shared_ptr<ScriptRun> run) {
         if (!run->script.transaction) return finish();
         Sql("COMMIT", {}, [this, run, finish](const SqlOutcome& o) {
             if (!o.ok()) return ScriptFail(run, o);
-            run->began = false;
             finish();
         });
         return;
@@ -246,11 +246,9 @@ void Translator::ScriptFail(std::shared_ptr<ScriptRun> run, const SqlOutcome& fa
         ++run->attempt;
         run->results.clear();
         run->pending.assign(run->script.steps.rbegin(), run->script.steps.rend());
-        run->began = false;
         if (!run->script.transaction) return ScriptStep(run);
         Sql("BEGIN", {}, [this, run](const SqlOutcome& o) {
             if (!o.ok()) return ScriptFail(run, o);
-            run->began = true;
             ScriptStep(run);
         });
     };

@@ -92,6 +92,8 @@ namespace orrery::node::cql {
 
 // Attempts of one write (serialization failures, lost upsert races) before it is reported.
 inline constexpr int kMaxAttempts = 4;
+// Steps a script may add while it runs (DROP KEYSPACE's tables, an upsert's INSERTs).
+inline constexpr size_t kMaxScriptSteps = 1 << 20;
 
 // One column of a CQL table, as the catalog stores it.
 struct ColumnInfo {
