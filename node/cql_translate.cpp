@@ -264,7 +264,19 @@ void Translator::ScriptEnd(std::shared_ptr<ScriptRun> run, Outcome outcome) {
     });
 }
 
+namespace {
+
+Error Overloaded() {
+    Error e;
+    e.code = error_code::kOverloaded;
+    e.message = fmt::format("more than {} requests queued on this connection", kMaxQueuedRequests);
+    return e;
+}
+
+}  // namespace
+
 void Translator::Execute(Request request, std::function<void(Outcome)> done) {
+    if (queue_.size() >= kMaxQueuedRequests) return done(Outcome::Fail(Overloaded()));
     Enqueue([this, request = std::move(request), done = std::move(done)](
                 std::function<void()> finished) mutable {
         orrery::Result<Statement> parsed = ParseStatement(request.query);
@@ -281,6 +293,7 @@ void Translator::Execute(Request request, std::function<void(Outcome)> done) {
 
 void Translator::Prepare(std::string keyspace, std::string query,
                          std::function<void(PrepareOutcome)> done) {
+    if (queue_.size() >= kMaxQueuedRequests) return done(PrepareOutcome{std::nullopt, Overloaded()});
     Enqueue([this, keyspace = std::move(keyspace), query = std::move(query),
              done = std::move(done)](std::function<void()> finished) mutable {
         orrery::Result<Statement> parsed = ParseStatement(query);
@@ -299,6 +312,7 @@ void Translator::Prepare(std::string keyspace, std::string query,
 }
 
 void Translator::Batch(BatchRequest request, std::function<void(Outcome)> done) {
+    if (queue_.size() >= kMaxQueuedRequests) return done(Outcome::Fail(Overloaded()));
     Enqueue([this, request = std::move(request), done = std::move(done)](
                 std::function<void()> finished) mutable {
         if (request.type == 2) {

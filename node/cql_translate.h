@@ -92,6 +92,9 @@ namespace orrery::node::cql {
 
 // Attempts of one write (serialization failures, lost upsert races) before it is reported.
 inline constexpr int kMaxAttempts = 4;
+// Requests waiting behind the running one; more are answered Overloaded (0x1001) at once.
+// (The protocol allows 32768 streams per connection.)
+inline constexpr size_t kMaxQueuedRequests = 32768;
 // Steps a script may add while it runs (DROP KEYSPACE's tables, an upsert's INSERTs).
 inline constexpr size_t kMaxScriptSteps = 1 << 20;
 
