@@ -533,6 +533,32 @@ TEST_CASE("cql translate: two connections racing on one cluster", "[node][cql]")
     CHECK(rb.outstanding == 0);
 }
 
+TEST_CASE("cql translate: values bound by name", "[node][cql]") {
+    EngineRunner runner;
+    std::unique_ptr<Backend> t = NewTranslator(runner, TestTopology());
+    auto run = [&](const std::string& q, std::vector<std::string> names, std::vector<Cell> values) {
+        Request r;
+        r.keyspace = "ks";
+        r.query = q;
+        r.params.names = std::move(names);
+        r.params.values = std::move(values);
+        std::optional<Outcome> out;
+        t->Execute(std::move(r), [&out](Outcome o) { out = std::move(o); });
+        runner.Drain();
+        REQUIRE(out.has_value());
+        return RenderOutcome(*out);
+    };
+    REQUIRE(run("CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}", {}, {}) ==
+            "schema CREATED KEYSPACE ks");
+    REQUIRE(run("CREATE TABLE kv (k int PRIMARY KEY, v text)", {}, {}) == "schema CREATED TABLE ks kv");
+    // A ? marker is named by its column; a :name marker by its name.
+    CHECK(run("INSERT INTO kv (k, v) VALUES (?, ?)", {"v", "k"}, {EncodeText("one"), EncodeInt(1)}) == "void");
+    CHECK(run("UPDATE kv SET v = :val WHERE k = :key", {"key", "val"}, {EncodeInt(2), EncodeText("two")}) == "void");
+    CHECK(run("SELECT k, v FROM kv", {}, {}) == "k:int v:text\n1 | one\n2 | two");
+    CHECK(run("SELECT v FROM kv WHERE k = :key", {"nope"}, {EncodeInt(1)}) ==
+          "error 0x2200: Missing value for bind marker key");
+}
+
 TEST_CASE("cql values: native round trips", "[node][cql]") {
     struct Case {
         const char* type;
