@@ -20,29 +20,66 @@ struct Assignment {
     sql::Value value;
 };
 
-// The primary key of a write's WHERE: every key column with `=`, nothing else.
-orrery::Result<std::vector<Assignment>> KeyOf(const TableSchema& t, const std::vector<Relation>& rels,
-                                              const Binder& b) {
-    std::map<std::string, sql::Value> bound;
+// The values a relation compares its column with: one, or an IN list (literal or `IN ?`).
+// None may be null or unset.
+orrery::Result<std::vector<sql::Value>> BindRelation(const ColumnInfo& c, const Relation& rel,
+                                                     const Binder& b) {
+    std::vector<sql::Value> values;
+    const bool list_marker = rel.op == "IN" && rel.terms.size() == 1 &&
+                             rel.terms[0].kind == Term::Kind::kMarker;
+    if (list_marker) {
+        orrery::Result<std::optional<Cell>> cell = b.MarkerCell(rel.terms[0], "in(" + rel.column + ")");
+        if (!cell.ok()) return cell.status();
+        if (!cell.value() || !*cell.value()) {
+            return Status::InvalidArgument("Invalid null or unset value for IN list of " + rel.column);
+        }
+        orrery::Result<std::vector<std::string>> items = SplitCollection(**cell.value());
+        if (!items.ok()) return items.status();
+        for (const std::string& item : items.value()) {
+            orrery::Result<sql::Value> v = Decode(c.type, Cell(item));
+            if (!v.ok()) return v.status();
+            values.push_back(std::move(v).value());
+        }
+    } else {
+        for (const Term& term : rel.terms) {
+            orrery::Result<std::optional<sql::Value>> v = b.Bind(term, c.type, rel.column);
+            if (!v.ok()) return v.status();
+            if (!v.value()) return Status::InvalidArgument("Invalid unset value for column " + rel.column);
+            values.push_back(std::move(*v.value()));
+        }
+    }
+    for (const sql::Value& v : values) {
+        if (v.is_null()) return Status::InvalidArgument("Invalid null value in condition for column " + rel.column);
+    }
+    return values;
+}
+
+// The primary keys a write's WHERE names: every key column with = or IN, nothing else; the
+// cross product of the IN lists, at most kMaxWriteKeys keys.
+orrery::Result<std::vector<std::vector<Assignment>>> KeysOf(const TableSchema& t,
+                                                            const std::vector<Relation>& rels,
+                                                            const Binder& b) {
+    std::map<std::string, std::vector<sql::Value>> bound;
     for (const Relation& rel : rels) {
         const ColumnInfo* c = t.Find(rel.column);
         if (c == nullptr) return Status::InvalidArgument("Undefined column name " + rel.column);
         if (c->kind == ColumnInfo::Kind::kRegular) {
             return Status::InvalidArgument("Non PRIMARY KEY columns found in where clause: " + rel.column);
         }
-        if (rel.op != "=") {
+        if (rel.op != "=" && rel.op != "IN") {
             return Status::InvalidArgument(fmt::format(
-                "only = restrictions on primary key columns are supported in writes ({} {})",
+                "only = and IN restrictions on primary key columns are supported in writes ({} {})",
                 rel.column, rel.op));
         }
-        orrery::Result<std::optional<sql::Value>> v = b.Bind(rel.terms[0], c->type, rel.column);
-        if (!v.ok()) return v.status();
-        if (!v.value()) return Status::InvalidArgument("Invalid unset value for column " + rel.column);
-        if (v.value()->is_null()) return Status::InvalidArgument("Invalid null value in condition for column " + rel.column);
-        bound[c->name] = std::move(*v.value());
+        if (bound.count(c->name)) {
+            return Status::InvalidArgument(fmt::format("{} cannot be restricted by more than one relation", c->name));
+        }
+        orrery::Result<std::vector<sql::Value>> values = BindRelation(*c, rel, b);
+        if (!values.ok()) return values.status();
+        bound[c->name] = std::move(values).value();
     }
-    std::vector<Assignment> key;
     std::string missing_pk, missing_ck;
+    std::vector<std::vector<Assignment>> keys(1);
     for (const ColumnInfo* c : t.KeyColumns()) {
         auto it = bound.find(c->name);
         if (it == bound.end()) {
@@ -50,11 +87,21 @@ orrery::Result<std::vector<Assignment>> KeyOf(const TableSchema& t, const std::v
             m += (m.empty() ? "" : ", ") + c->name;
             continue;
         }
-        key.push_back(Assignment{c, it->second});
+        std::vector<std::vector<Assignment>> wider;
+        for (const auto& key : keys) {
+            for (const sql::Value& v : it->second) {
+                if (wider.size() >= kMaxWriteKeys) {
+                    return Status::InvalidArgument(fmt::format("a write may name at most {} keys", kMaxWriteKeys));
+                }
+                wider.push_back(key);
+                wider.back().push_back(Assignment{c, v});
+            }
+        }
+        keys = std::move(wider);
     }
     if (!missing_pk.empty()) return Status::InvalidArgument("Some partition key parts are missing: " + missing_pk);
     if (!missing_ck.empty()) return Status::InvalidArgument("Some clustering keys are missing: " + missing_ck);
-    return key;
+    return keys;
 }
 
 // IF EXISTS | IF cond AND ... in the engine's LWT syntax.
@@ -146,33 +193,9 @@ orrery::Result<std::string> WhereSqlFor(const TableSchema& t, const std::vector<
         if (rel.op == "!=") {
             return Status::InvalidArgument(fmt::format("Unsupported \"!=\" relation: {} != ...", rel.column));
         }
-        std::vector<sql::Value> values;
-        const bool list_marker = rel.op == "IN" && rel.terms.size() == 1 &&
-                                 rel.terms[0].kind == Term::Kind::kMarker;
-        if (list_marker) {
-            orrery::Result<std::optional<Cell>> cell = b.MarkerCell(rel.terms[0], "in(" + rel.column + ")");
-            if (!cell.ok()) return cell.status();
-            if (!cell.value() || !*cell.value()) {
-                return Status::InvalidArgument("Invalid null or unset value for IN list of " + rel.column);
-            }
-            orrery::Result<std::vector<std::string>> items = SplitCollection(**cell.value());
-            if (!items.ok()) return items.status();
-            for (const std::string& item : items.value()) {
-                orrery::Result<sql::Value> v = Decode(c->type, Cell(item));
-                if (!v.ok()) return v.status();
-                values.push_back(std::move(v).value());
-            }
-        } else {
-            for (const Term& term : rel.terms) {
-                orrery::Result<std::optional<sql::Value>> v = b.Bind(term, c->type, rel.column);
-                if (!v.ok()) return v.status();
-                if (!v.value()) return Status::InvalidArgument("Invalid unset value for column " + rel.column);
-                values.push_back(std::move(*v.value()));
-            }
-        }
-        for (const sql::Value& v : values) {
-            if (v.is_null()) return Status::InvalidArgument("Invalid null value in condition for column " + rel.column);
-        }
+        orrery::Result<std::vector<sql::Value>> bound = BindRelation(*c, rel, b);
+        if (!bound.ok()) return bound.status();
+        std::vector<sql::Value> values = std::move(bound).value();
         out += out.empty() ? "" : " AND ";
         if (rel.op == "IN") {
             if (values.empty()) {
@@ -293,20 +316,25 @@ orrery::Result<WritePlan> PlanUpdateOrDelete(const TableSchema& t, const Stateme
     }
     const bool row_delete = s.kind == Statement::Kind::kDelete && s.delete_columns.empty();
     if (!plan.conditional && !row_delete) {
-        orrery::Result<std::vector<Assignment>> key = KeyOf(t, s.where, b);
-        if (!key.ok()) return key.status();
+        orrery::Result<std::vector<std::vector<Assignment>>> keys = KeysOf(t, s.where, b);
+        if (!keys.ok()) return keys.status();
         if (set.empty()) return plan;  // Every value unset: nothing to do.
         // An UPDATE that only writes nulls creates no row in Cassandra (no cell is live).
         bool any_value = false;
         for (const Assignment& a : set) any_value = any_value || !a.value.is_null();
         const bool insert = s.kind == Statement::Kind::kUpdate && any_value;
-        plan.steps = UpsertSteps(t, key.value(), set, insert);
+        for (const std::vector<Assignment>& key : keys.value()) {
+            for (SqlStep& step : UpsertSteps(t, key, set, insert)) plan.steps.push_back(std::move(step));
+        }
         return plan;
     }
     // A conditional write or a row delete: one SQL statement with the CQL WHERE.
     if (plan.conditional) {
-        orrery::Result<std::vector<Assignment>> key = KeyOf(t, s.where, b);
-        if (!key.ok()) return key.status();
+        orrery::Result<std::vector<std::vector<Assignment>>> keys = KeysOf(t, s.where, b);
+        if (!keys.ok()) return keys.status();
+        if (keys.value().size() != 1) {
+            return Status::InvalidArgument("IN on the key of a conditional write is not supported");
+        }
     } else {
         std::string missing;
         for (const ColumnInfo& c : t.columns) {

@@ -44,7 +44,7 @@
 //
 // Not supported (a clear error, never a wrong answer): TTL, USING TIMESTAMP, counters,
 // collection element updates, secondary indexes, materialized views, UDTs, functions, ALTER,
-// JSON, static columns, COMPACT STORAGE, IN on the key of an UPDATE or a conditional write,
+// JSON, static columns, COMPACT STORAGE, IN on the key of a conditional write,
 // restrictions on collection columns, preparing a BATCH text.
 //
 // Known differences from Cassandra 3.11, none of them a wrong value:
@@ -92,6 +92,8 @@ namespace orrery::node::cql {
 
 // Attempts of one write (serialization failures, lost upsert races) before it is reported.
 inline constexpr int kMaxAttempts = 4;
+// Keys one write may name through IN lists (UPDATE t SET ... WHERE k IN (...)).
+inline constexpr size_t kMaxWriteKeys = 1000;
 // Requests waiting behind the running one; more are answered Overloaded (0x1001) at once.
 // (The protocol allows 32768 streams per connection.)
 inline constexpr size_t kMaxQueuedRequests = 32768;
