@@ -11,8 +11,12 @@ and tables the driver would build (as_cql_query), or the exception it raised.
 import json
 import sys
 
-from cassandra import cqltypes
-from cassandra.metadata import SchemaParserV3
+try:
+    from cassandra import cqltypes
+    from cassandra.metadata import SchemaParserV3
+except ImportError:
+    print("python3-cassandra is not installed (scripts/deps.sh): skipped")
+    sys.exit(77)  # ctest's SKIP_RETURN_CODE.
 
 
 def parse_type(name):
@@ -89,6 +93,25 @@ def main():
     table = parser.get_table(None, "ks", "kv")
     print("get_table(ks, kv):", table.name, [c.name for c in table.partition_key],
           [c.name for c in table.clustering_key], {n: c.cql_type for n, c in table.columns.items()})
+    # What the driver must have understood (the DDL of the [.dump] test case).
+    parser = SchemaParserV3(conn, 10)
+    keyspaces = {ks.name: ks for ks in parser.get_all_keyspaces()}
+    ks = keyspaces["ks"]
+    assert ks.replication_strategy.replication_factor == 3, ks.replication_strategy
+    events = ks.tables["Events"]
+    assert [c.name for c in events.partition_key] == ["p", "Day"]
+    assert [c.name for c in events.clustering_key] == ["seq"]
+    assert events.columns["seq"].is_reversed
+    assert events.columns["m"].cql_type == "map<text, int>"
+    assert events.columns["l"].cql_type == "list<timestamp>"
+    assert not events.is_compact_storage
+    assert [c.name for c in table.partition_key] == ["k"] and not table.clustering_key
+    local = dict(zip(*(lambda r: (r.column_names, r.parsed_rows[0]))(
+        FakeResult(answers["SELECT * FROM system.local WHERE key='local'"]))))
+    peers = FakeResult(answers["SELECT * FROM system.peers"]).parsed_rows
+    assert local["release_version"] == "3.11.10" and local["partitioner"].endswith("Murmur3Partitioner")
+    assert len(peers) == 1 and peers[0][7] == local["schema_version"]  # One catalog, one version.
+    print("ok")
 
 
 if __name__ == "__main__":
