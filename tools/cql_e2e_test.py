@@ -5,7 +5,8 @@ python3-cassandra): a three-node `orrery cluster start` on free ports, each node
 one), then the driver with its DEFAULT options (it offers protocol v66, is refused as by
 Cassandra 3.11 and downgrades to v4 by itself, reads system.local/peers and the schema) and
 again with schema_metadata_enabled=False: DDL, USE, prepared and simple statements, paging,
-pipelined async requests, a BATCH, errors, and a read through another node. The cluster is
+pipelined async requests, a BATCH, errors, and a read through another node; and raw frames no
+driver sends (a v5 STARTUP, an unknown prepared id, a hostile length) on their own connections. The cluster is
 stopped on every path (finally, and on SIGTERM from ctest's timeout).
 
 Usage: cql_e2e_test.py ORRERY_BINARY
@@ -15,6 +16,7 @@ import logging
 import os
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -155,6 +157,68 @@ def default_options(port):
         cluster.shutdown()
 
 
+def frame(stream, opcode, body, version=4):
+    return struct.pack(">BBhBi", version, 0, stream, opcode, len(body)) + body
+
+
+def read_frames(sock, want, timeout=5.0):
+    """Up to `want` response frames as (stream, opcode, body), and whether the peer closed."""
+    sock.settimeout(timeout)
+    data, frames, closed = b"", [], False
+    while len(frames) < want:
+        try:
+            chunk = sock.recv(65536)
+        except socket.timeout:
+            break
+        if not chunk:
+            closed = True
+            break
+        data += chunk
+        while len(data) >= 9:
+            _, _, stream, opcode, length = struct.unpack(">BBhBi", data[:9])
+            if len(data) < 9 + length:
+                break
+            frames.append((stream, opcode, data[9:9 + length]))
+            data = data[9 + length:]
+    if not closed and len(frames) >= want:
+        try:
+            sock.settimeout(0.5)
+            closed = sock.recv(1) == b""
+        except socket.timeout:
+            pass
+    return frames, closed
+
+
+def raw_client(port):
+    """Frames a driver never sends: each ends only its own connection."""
+    startup = struct.pack(">H", 1) + b"".join(
+        struct.pack(">H", len(x)) + x for x in (b"CQL_VERSION", b"3.0.0"))
+    with socket.create_connection(("127.0.0.2", port), timeout=5) as s:
+        s.sendall(frame(3, 0x01, startup, version=5))
+        frames, closed = read_frames(s, 1)
+        message = frames[0][2][6:].decode() if frames else ""
+        check("a v5 STARTUP gets Cassandra 3.11's refusal on its stream, then close",
+              frames and frames[0][:2] == (3, 0x00) and
+              message.startswith("Invalid or unsupported protocol version (5)") and closed,
+              (frames, closed))
+    with socket.create_connection(("127.0.0.2", port), timeout=5) as s:
+        unknown = b"\x01" * 16
+        execute = struct.pack(">H", 16) + unknown + struct.pack(">HB", 1, 0)
+        s.sendall(frame(1, 0x01, startup) + frame(2, 0x0A, execute))
+        frames, closed = read_frames(s, 2)
+        body = frames[1][2] if len(frames) == 2 else b""
+        code = struct.unpack(">i", body[:4])[0] if body else None
+        check("EXECUTE of an unknown id answers Unprepared (0x2500) with the id",
+              frames and frames[0][1] == 0x02 and code == 0x2500 and body.endswith(unknown)
+              and not closed, (frames, closed))
+        # A QUERY whose [long string] claims 2 GiB: a protocol error, and this connection ends.
+        s.sendall(frame(4, 0x07, struct.pack(">i", 0x7FFFFFFF) + b"abc"))
+        frames, closed = read_frames(s, 1)
+        code = struct.unpack(">i", frames[0][2][:4])[0] if frames else None
+        check("a malformed QUERY gets a protocol error and closes its connection",
+              frames and frames[0][0] == 4 and code == 0x000A and closed, (frames, closed))
+
+
 def other_node(port):
     # schema_metadata_enabled=False, and every request to node 3 only.
     profile = ExecutionProfile(load_balancing_policy=WhiteListRoundRobinPolicy(["127.0.0.3"]))
@@ -199,7 +263,8 @@ def main():
         check("status lists every CQL address",
               all("127.0.0.%d:%d" % (i + 1, port) in status for i in range(NODES)), status)
         default_options(port)
-        other_node(port)
+        raw_client(port)
+        other_node(port)  # After the hostile frames: the nodes still serve.
     finally:
         subprocess.run([orrery, "cluster", "stop", "--dir", d], capture_output=True, timeout=60)
         subprocess.run(["rm", "-rf", d])
