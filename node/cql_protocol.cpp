@@ -293,7 +293,9 @@ void Writer::Long(int64_t v) {
 }
 
 void Writer::String(std::string_view s) {
-    ORRERY_ASSERT(s.size() <= 0xFFFF);
+    // A [string] holds at most 65535 bytes: longer text (only an error message can be; CQL
+    // names are at most 48 characters) is cut rather than written as a frame no client parses.
+    if (s.size() > 0xFFFF) s = s.substr(0, 0xFFFF);
     Short(static_cast<uint16_t>(s.size()));
     out_.append(s);
 }

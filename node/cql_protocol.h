@@ -28,6 +28,9 @@ namespace orrery::node::cql {
 // teaching node holds a whole frame and its decoded copy in memory, so 16 MiB, named here, is
 // the bound (a driver's largest ordinary statement is far below it).
 inline constexpr uint32_t kFrameBodyMax = 16u << 20;
+// The largest RESULT body sent: Cassandra's own frame bound. A bigger one (a SELECT of millions
+// of rows without paging) is answered with a server error that asks for paging.
+inline constexpr size_t kResponseBodyMax = size_t{256} << 20;
 inline constexpr size_t kHeaderSize = 9;
 inline constexpr uint8_t kVersion = 0x04;
 inline constexpr uint8_t kResponseBit = 0x80;
@@ -140,7 +143,7 @@ public:
     void Short(uint16_t v);
     void Int(int32_t v);
     void Long(int64_t v);
-    void String(std::string_view s);
+    void String(std::string_view s);  // Cut at 65535 bytes, the most a [string] holds.
     void LongString(std::string_view s);
     void Bytes(const Cell& cell);
     void Unset() { Int(-2); }

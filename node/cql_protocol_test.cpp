@@ -124,6 +124,16 @@ TEST_CASE("primitives round-trip through Writer and Reader", "[node][cql]") {
     CHECK(type.params[1].params[0].params[0].id == TypeId::kVarchar);
 }
 
+TEST_CASE("a [string] longer than 65535 bytes is cut to fit", "[node][cql]") {
+    Writer w;
+    w.String(std::string(70000, 'm'));
+    Reader r(w.out());
+    std::string s;
+    REQUIRE(r.String(&s));
+    CHECK(s.size() == 0xFFFF);
+    CHECK(r.at_end());
+}
+
 TEST_CASE("the reader refuses lengths the body cannot hold, and an unset where none is allowed",
           "[node][cql]") {
     Writer w;

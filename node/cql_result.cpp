@@ -144,7 +144,7 @@ std::string EncodePrepared(std::string_view id, const Prepared& prepared) {
 std::string EncodeError(const Error& error) {
     Writer w;
     w.Int(error.code);
-    w.String(error.message.size() > 0xFFFF ? error.message.substr(0, 0xFFFF) : error.message);
+    w.String(error.message);  // Cut at 65535 bytes by the writer.
     switch (error.code) {
         case error_code::kUnavailable:
             w.WriteConsistency(error.consistency);

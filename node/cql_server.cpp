@@ -370,8 +370,13 @@ void CqlConnection::SendOutcome(int16_t stream, const Request& request, const Pa
             next_state = EncodePagingState(first + count, request.keyspace, request.query);
         }
     }
-    Send(stream, Opcode::kResult,
-         EncodeResult(result, first, count, next_state, paging.skip_metadata));
+    std::string body = EncodeResult(result, first, count, next_state, paging.skip_metadata);
+    if (body.size() > kResponseBodyMax) {
+        return SendError(stream, error_code::kServer,
+                         fmt::format("the result is {} bytes, over the limit of {}: page it "
+                                     "(fetch_size)", body.size(), kResponseBodyMax));
+    }
+    Send(stream, Opcode::kResult, body);
 }
 
 void CqlConnection::SendSupported(int16_t stream) {
