@@ -258,14 +258,15 @@ bool Reader::ReadType(Type* out) {
         uint16_t id = 0;
         if (!Short(&id)) return false;
         slot->id = static_cast<TypeId>(id);
-        if (id == static_cast<uint16_t>(TypeId::kList) || id == static_cast<uint16_t>(TypeId::kSet)) {
+        auto type_id = static_cast<TypeId>(id);
+        if (type_id == TypeId::kList || type_id == TypeId::kSet) {
             slot->params.resize(1);
             pending.push_back(&slot->params[0]);
-        } else if (id == static_cast<uint16_t>(TypeId::kMap)) {
+        } else if (type_id == TypeId::kMap) {
             slot->params.resize(2);
             pending.push_back(&slot->params[1]);  // Popped second: the value after the key.
             pending.push_back(&slot->params[0]);
-        } else if (id == static_cast<uint16_t>(TypeId::kCustom)) {
+        } else if (type_id == TypeId::kCustom) {
             std::string class_name;
             if (!String(&class_name)) return false;  // Kept by no field: read past.
         } else if (!KnownNativeType(id)) {
@@ -358,7 +359,9 @@ void Writer::WriteType(const Type& type) {
 namespace {
 
 bool Finish(Reader& r, std::string* error) {
-    if (r.ok() && !r.at_end()) r.Fail(fmt::format("{} unexpected bytes after the body", r.remaining()));
+    if (r.ok() && !r.at_end()) {
+        r.Fail(fmt::format("{} unexpected bytes after the body", r.remaining()));
+    }
     if (!r.ok()) {
         *error = r.error();
         return false;
@@ -454,7 +457,9 @@ bool DecodeExecute(std::string_view body, ExecuteMessage* out, std::string* erro
 bool DecodeBatch(std::string_view body, BatchMessage* out, std::string* error) {
     Reader r(body);
     uint16_t n = 0;
-    if (r.Byte(&out->type) && out->type > 2) r.Fail(fmt::format("unknown batch type {}", out->type));
+    if (r.Byte(&out->type) && out->type > 2) {
+        r.Fail(fmt::format("unknown batch type {}", out->type));
+    }
     r.Short(&n);
     // Each statement is at least its kind byte, a 2-byte id or 4-byte text length, and a
     // 2-byte value count.

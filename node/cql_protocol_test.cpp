@@ -10,7 +10,8 @@
 namespace orrery::node::cql {
 namespace {
 
-std::string Header(uint8_t version, uint8_t flags, int16_t stream, uint8_t opcode, uint32_t length) {
+std::string Header(uint8_t version, uint8_t flags, int16_t stream, uint8_t opcode,
+                   uint32_t length) {
     Writer w;
     w.Byte(version);
     w.Byte(flags);
@@ -68,7 +69,8 @@ TEST_CASE("primitives round-trip through Writer and Reader", "[node][cql]") {
     w.StringMap({{"CQL_VERSION", "3.0.0"}, {"DRIVER_NAME", "x"}});
     w.StringMultimap({{"COMPRESSION", {}}, {"CQL_VERSION", {"3.4.4"}}});
     w.WriteConsistency(Consistency::kLocalQuorum);
-    Type nested = Type::Map(Type::Native(TypeId::kInt), Type::List(Type::Set(Type::Native(TypeId::kVarchar))));
+    Type nested = Type::Map(Type::Native(TypeId::kInt),
+                            Type::List(Type::Set(Type::Native(TypeId::kVarchar))));
     w.WriteType(nested);
 
     Reader r(w.out());

@@ -336,8 +336,8 @@ int PrintClusterStatus(const net::ClusterConfig& config,
         if (known[id] == ProcessKnown::kRunning) ask.push_back(id);
     }
     std::map<NodeId, node::KvOutcome> outcomes = QueryStatuses(config, ask);
-    fmt::print("{:<5} {:>8} {:>5} {:<15}  {:<14} {:>5} {:>7} {:>7} {:>7}  {:<6} {}\n", "node", "pid",
-               "pg", "cql", "role", "term", "commit", "applied", "last", "leader", "state hash");
+    fmt::print("{:<5} {:>8} {:>5} {:<15}  {:<14} {:>5} {:>7} {:>7} {:>7}  {:<6} {}\n",
+               "node", "pid", "pg", "cql", "role", "term", "commit", "applied", "last", "leader", "state hash");
     int down = 0;
     for (const auto& [id, addresses] : config.nodes) {
         const node::KvOutcome& outcome = outcomes[id];
@@ -345,7 +345,8 @@ int PrintClusterStatus(const net::ClusterConfig& config,
         uint16_t pg_port = PgPort(config, id.value());
         std::string pg = pg_port == 0 ? "-" : std::to_string(pg_port);
         // The CQL address rides in the pg field's column group: "5433 127.0.0.1:9042".
-        std::string cql = CqlAddress(config, id.value()).empty() ? "-" : CqlAddress(config, id.value());
+        const std::string& cql_address = CqlAddress(config, id.value());
+        std::string cql = cql_address.empty() ? "-" : cql_address;
         pg = fmt::format("{:>5} {:<15}", pg, cql);
         if (known[id] != ProcessKnown::kRunning) {
             fmt::print("{:<5} {:>8} {:>21}  {:<14} ({})\n", fmt::format("n{}", id.value()), pid, pg,

@@ -121,8 +121,8 @@ public:
         so.listen = l->options_.listen;
         CqlListener* self = l.get();
         auto listener = net::StreamListener::Create(
-            io, so, [self](std::shared_ptr<net::StreamConnection> c) { self->OnAccept(std::move(c)); },
-            log);
+            io, so,
+            [self](std::shared_ptr<net::StreamConnection> c) { self->OnAccept(std::move(c)); }, log);
         if (!listener.ok()) return listener.status();
         l->listener_ = std::move(listener).value();
         return l;
