@@ -49,6 +49,21 @@ TEST_CASE("cluster config carries an optional PostgreSQL address per node", "[ne
               .ToString() == "invalid_argument: cluster config: address 'h' is not host:port");
 }
 
+TEST_CASE("cluster config carries an optional CQL address per node, one host each", "[net]") {
+    ClusterConfig three = ClusterConfig::Localhost(3, 9601, 9701, 0, 9042);
+    CHECK(three.nodes.at(NodeId(1)).cql == "127.0.0.1:9042");
+    CHECK(three.nodes.at(NodeId(3)).cql == "127.0.0.3:9042");
+    CHECK(three.nodes.at(NodeId(3)).pg.empty());
+    CHECK(three.ToJson().find("\"cql\": \"127.0.0.2:9042\"") != std::string::npos);
+    auto parsed = ClusterConfig::Parse(three.ToJson());
+    REQUIRE(parsed.ok());
+    CHECK(parsed->nodes.at(NodeId(2)).cql == "127.0.0.2:9042");
+    CHECK(ClusterConfig::Localhost(2, 9601, 9701).ToJson().find("cql") == std::string::npos);
+    CHECK(ClusterConfig::Parse(R"({"nodes": [{"id": 1, "peer": "h:1", "client": "h:2", "cql": "h:0"}]})")
+              .status()
+              .ToString() == "invalid_argument: cluster config: cql port 0 in h:0");
+}
+
 TEST_CASE("cluster config rejects malformed files with a reason", "[net]") {
     auto err = [](const char* json) { return ClusterConfig::Parse(json).status().ToString(); };
     CHECK(err("{") == "invalid_argument: cluster config is not valid JSON");

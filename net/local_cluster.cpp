@@ -18,7 +18,7 @@ namespace orrery::net {
 namespace {
 
 constexpr auto kLeaderPoll = std::chrono::milliseconds(100);
-constexpr int kRoleColumn = 3;  // `cluster status` columns: node, pid, pg, role, ...
+constexpr int kRoleColumn = 4;  // `cluster status` columns: node, pid, pg, cql, role, ...
 
 std::string ReadWholeFile(const std::string& path) {
     std::ifstream in(path);

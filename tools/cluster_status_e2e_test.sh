@@ -10,7 +10,7 @@ cleanup() { "$orrery" cluster stop --dir "$dir" >/dev/null 2>&1; rm -rf "$dir"; 
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; tail -5 "$dir"/n*.log 2>/dev/null; exit 1; }
 
-# Nine free ports, picked by the kernel: peer, client and pg for three nodes.
+# Nine free ports, picked by the kernel: peer, client and pg for three nodes (no cql: "-").
 /usr/bin/python3 - "$dir/config.json" <<'PY'
 import json, socket, sys
 ss = [socket.socket() for _ in range(9)]
@@ -25,9 +25,9 @@ out=$("$orrery" cluster kill 3 --dir "$dir") || fail "kill exited $?: $out"
 out=$("$orrery" cluster pause 2 --dir "$dir") || fail "pause exited $?: $out"
 status=$("$orrery" cluster status --dir "$dir" 2>&1); rc=$?
 [ $rc -eq 1 ] || fail "status exited $rc, not 1: $status"
-echo "$status" | grep -Eq '^n3 +- +[0-9]+  down +\(no process: .*not asked\)' || fail "n3 not shown down: $status"
-echo "$status" | grep -Eq '^n2 +[0-9]+ +[0-9]+  paused +\(stopped by SIGSTOP.*not asked\)' || fail "n2 not shown paused: $status"
-echo "$status" | grep -Eq '^n1 +[0-9]+ +[0-9]+  [a-z-]+ +[0-9]+ ' || fail "n1 not reported: $status"
+echo "$status" | grep -Eq '^n3 +- +[0-9]+ +- +down +\(no process: .*not asked\)' || fail "n3 not shown down: $status"
+echo "$status" | grep -Eq '^n2 +[0-9]+ +[0-9]+ +- +paused +\(stopped by SIGSTOP.*not asked\)' || fail "n2 not shown paused: $status"
+echo "$status" | grep -Eq '^n1 +[0-9]+ +[0-9]+ +- +[a-z-]+ +[0-9]+ ' || fail "n1 not reported: $status"
 echo "$status" | grep -q 'no answer' && fail "a node known to be down or paused was asked: $status"
 echo "$status" | grep -q '2 of 3 nodes did not answer' || fail "no count of silent nodes: $status"
 echo "PASS: status names the killed and the paused node without asking them"

@@ -13,7 +13,11 @@
 // Client ports are 9601-9605 and peer ports 9701-9705; each node also serves PostgreSQL clients
 // (psql, psycopg2) on 5433-5437 (`start --pg-port-base B` moves them for a new cluster, 0 turns
 // them off; they are the "pg" addresses of config.json, which `status` lists). The range starts one
-// above 5432, PostgreSQL's own port, so a local PostgreSQL server and the cluster can both run. The command starts `orrery node` processes
+// above 5432, PostgreSQL's own port, so a local PostgreSQL server and the cluster can both run.
+// Each node also serves CQL drivers (the Cassandra Python driver, docs/20-cql.md) at
+// 127.0.0.N:9042: one port and a host per node, because a Cassandra driver reaches every node of
+// the cluster on the port it was given (`start --cql-port-base B` moves the port, 0 turns them
+// off; the "cql" addresses of config.json). The command starts `orrery node` processes
 // (this same binary) in their own sessions, so closing the terminal does not stop them. It only
 // ever signals processes named in its pid files, and only after checking in /proc that the pid
 // still runs `orrery node --id N --config <this cluster's config>`: a recycled pid is left alone.
@@ -63,6 +67,7 @@ namespace {
 constexpr uint16_t kClientPortBase = 9601;
 constexpr uint16_t kPeerPortBase = 9701;
 constexpr uint16_t kPgPortBase = 5433;
+constexpr uint16_t kCqlPortBase = 9042;
 constexpr int kDefaultNodes = 5;
 constexpr auto kStartTimeout = std::chrono::seconds(10);
 constexpr auto kStopTimeout = std::chrono::seconds(10);
@@ -77,6 +82,7 @@ struct ClusterArgs {
     std::vector<std::string> groups;  // partition.
     uint64_t snapshot_entries = 0;  // 0: the node's default.
     uint16_t pg_port_base = kPgPortBase;  // For a new cluster's config; 0: no PostgreSQL ports.
+    uint16_t cql_port_base = kCqlPortBase;  // For a new cluster's config; 0: no CQL ports.
     bool no_group_commit = false;
     std::vector<std::string> bugs;  // --bug NAME for every node (start, restart).
 };
@@ -102,7 +108,8 @@ net::ClusterConfig LoadOrCreateConfig(const ClusterArgs& a, bool create) {
         std::filesystem::create_directories(a.dir, ec);
         if (ec) BadInput(fmt::format("cannot create {}: {}", a.dir, ec.message()));
         std::ofstream(path) << net::ClusterConfig::Localhost(a.nodes, kClientPortBase,
-                                                             kPeerPortBase, a.pg_port_base)
+                                                             kPeerPortBase, a.pg_port_base,
+                                                             a.cql_port_base)
                                    .ToJson();
     }
     auto config = net::ClusterConfig::Load(path);
@@ -174,6 +181,11 @@ uint16_t PgPort(const net::ClusterConfig& config, uint32_t id) {
     return pg.empty() ? 0 : net::ParseHostPort(pg)->port;
 }
 
+// The CQL address of node id in the config, "" when it has none.
+const std::string& CqlAddress(const net::ClusterConfig& config, uint32_t id) {
+    return config.nodes.at(NodeId(id)).cql;
+}
+
 // Spawns `orrery node` for id in its own session, stdout/stderr appended to nN.log.
 Result<pid_t> Spawn(const ClusterArgs& a, const net::ClusterConfig& config, uint32_t id) {
     std::vector<std::string> args = {"orrery", "node", "--id", std::to_string(id), "--config",
@@ -181,6 +193,10 @@ Result<pid_t> Spawn(const ClusterArgs& a, const net::ClusterConfig& config, uint
                                      "--block-file", NodeFile(a, id, ".blocked")};
     if (uint16_t pg = PgPort(config, id); pg != 0) {
         args.insert(args.end(), {"--pg-port", std::to_string(pg)});
+    }
+    if (const std::string& cql = CqlAddress(config, id); !cql.empty()) {
+        auto hp = net::ParseHostPort(cql);
+        args.insert(args.end(), {"--cql-host", hp->host, "--cql-port", std::to_string(hp->port)});
     }
     if (!a.engine.empty()) args.insert(args.end(), {"--engine", a.engine});
     if (a.trace) args.insert(args.end(), {"--trace", NodeFile(a, id, ".jsonl")});
@@ -214,8 +230,10 @@ bool StartNode(const ClusterArgs& a, const net::ClusterConfig& config, uint32_t 
     std::string client = fmt::format("127.0.0.1:{}", port);  // The node runs here, whatever
     std::string pg_address = fmt::format("127.0.0.1:{}", pg);  // host the config names.
     auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
+    const std::string& cql = CqlAddress(config, id);  // Its own host: 127.0.0.N.
     while (!net::PortAcceptsConnections(client) ||
-           (pg != 0 && !net::PortAcceptsConnections(pg_address))) {
+           (pg != 0 && !net::PortAcceptsConnections(pg_address)) ||
+           (!cql.empty() && !net::PortAcceptsConnections(cql))) {
         if (Gone(*pid) || std::chrono::steady_clock::now() > deadline) {
             fmt::print(stderr, "n{}: did not come up; see {}\n", id, NodeFile(a, id, ".log"));
             std::filesystem::remove(NodeFile(a, id, ".pid"));
@@ -223,12 +241,9 @@ bool StartNode(const ClusterArgs& a, const net::ClusterConfig& config, uint32_t 
         }
         std::this_thread::sleep_for(kPollInterval);
     }
-    if (pg != 0) {
-        fmt::print("n{}: started (pid {}), clients on port {}, PostgreSQL on port {}\n", id, *pid,
-                   port, pg);
-    } else {
-        fmt::print("n{}: started (pid {}), clients on port {}\n", id, *pid, port);
-    }
+    std::string also = pg != 0 ? fmt::format(", PostgreSQL on port {}", pg) : "";
+    if (!cql.empty()) also += fmt::format(", CQL on {}", cql);
+    fmt::print("n{}: started (pid {}), clients on port {}{}\n", id, *pid, port, also);
     return true;
 }
 
@@ -321,16 +336,20 @@ int PrintClusterStatus(const net::ClusterConfig& config,
         if (known[id] == ProcessKnown::kRunning) ask.push_back(id);
     }
     std::map<NodeId, node::KvOutcome> outcomes = QueryStatuses(config, ask);
-    fmt::print("{:<5} {:>8} {:>5}  {:<14} {:>5} {:>7} {:>7} {:>7}  {:<6} {}\n", "node", "pid", "pg",
-               "role", "term", "commit", "applied", "last", "leader", "state hash");
+    fmt::print("{:<5} {:>8} {:>5} {:<15}  {:<14} {:>5} {:>7} {:>7} {:>7}  {:<6} {}\n",
+               "node", "pid", "pg", "cql", "role", "term", "commit", "applied", "last", "leader", "state hash");
     int down = 0;
     for (const auto& [id, addresses] : config.nodes) {
         const node::KvOutcome& outcome = outcomes[id];
         std::string pid = pids[id] ? std::to_string(*pids[id]) : "-";
         uint16_t pg_port = PgPort(config, id.value());
         std::string pg = pg_port == 0 ? "-" : std::to_string(pg_port);
+        // The CQL address rides in the pg field's column group: "5433 127.0.0.1:9042".
+        const std::string& cql_address = CqlAddress(config, id.value());
+        std::string cql = cql_address.empty() ? "-" : cql_address;
+        pg = fmt::format("{:>5} {:<15}", pg, cql);
         if (known[id] != ProcessKnown::kRunning) {
-            fmt::print("{:<5} {:>8} {:>5}  {:<14} ({})\n", fmt::format("n{}", id.value()), pid, pg,
+            fmt::print("{:<5} {:>8} {:>21}  {:<14} ({})\n", fmt::format("n{}", id.value()), pid, pg,
                        known[id] == ProcessKnown::kGone ? "down" : "paused",
                        known[id] == ProcessKnown::kGone
                            ? "no process: not started, killed or exited; not asked"
@@ -339,14 +358,14 @@ int PrintClusterStatus(const net::ClusterConfig& config,
             continue;
         }
         if (!outcome.status) {
-            fmt::print("{:<5} {:>8} {:>5}  {:<14} ({})\n", fmt::format("n{}", id.value()), pid, pg,
+            fmt::print("{:<5} {:>8} {:>21}  {:<14} ({})\n", fmt::format("n{}", id.value()), pid, pg,
                        "no answer", outcome.error);
             ++down;
             continue;
         }
         const node::ServerStatus& s = *outcome.status;
         std::string leader = s.leader == 0 ? "?" : fmt::format("n{}", s.leader);
-        fmt::print("{:<5} {:>8} {:>5}  {:<14} {:>5} {:>7} {:>7} {:>7}  {:<6} {:016x}\n",
+        fmt::print("{:<5} {:>8} {:>21}  {:<14} {:>5} {:>7} {:>7} {:>7}  {:<6} {:016x}\n",
                    fmt::format("n{}", id.value()), pid, pg,
                    raft::RoleName(static_cast<raft::Role>(s.role)), s.term, s.commit, s.applied,
                    s.last_index, leader, s.state_hash);
@@ -454,6 +473,10 @@ void Register_cluster(CLI::App& app) {
     start->add_option("--pg-port-base", args->pg_port_base,
                       "PostgreSQL port of node 1 in a new cluster, node N at base+N-1 (default "
                       "5433; 0: none). An existing config.json keeps its \"pg\" addresses");
+    start->add_option("--cql-port-base", args->cql_port_base,
+                      "CQL port of every node in a new cluster, node N at 127.0.0.N:base "
+                      "(default 9042; 0: none). An existing config.json keeps its \"cql\" "
+                      "addresses");
     start->add_flag("--trace", args->trace, "Write each node's trace to nN.jsonl");
     start->add_option("--snapshot-entries", args->snapshot_entries,
                       "Compact each node's log after this many applied entries");

@@ -23,6 +23,10 @@
 // --pg-port P opens a PostgreSQL v3 port (tools/pg_listener.h, docs/19-pg-wire.md): every
 // connection there is one SQL session of the cluster, like `orrery sql --connect`.
 //
+// --cql-port P [--cql-host H] opens a CQL native protocol v4 port (tools/cql_listener.h,
+// docs/20-cql.md) on H (default: the client address's host): every connection there is one SQL
+// session under a CQL translator; system.local/peers describe the nodes of the config.
+//
 // Exit status: 0 after a signal, 1 when the server fails (it cannot open its data, or it halts
 // on a storage failure), 2 on bad arguments.
 #include <CLI/CLI.hpp>
@@ -50,6 +54,7 @@
 #include "raft/raft.h"
 #include "storage/posix/posix_disk.h"
 #include "tools/cli_util.h"
+#include "tools/cql_listener.h"
 #include "tools/pg_listener.h"
 
 namespace orrery::tools {
@@ -67,6 +72,8 @@ struct NodeArgs {
     std::optional<uint64_t> seed;
     uint64_t snapshot_entries = 0;  // 0: Raft's default.
     uint16_t pg_port = 0;           // 0: no PostgreSQL port.
+    uint16_t cql_port = 0;          // 0: no CQL port.
+    std::string cql_host;           // "": the host of the node's client address.
     bool no_group_commit = false;
     std::vector<std::string> bugs;
 };
@@ -197,6 +204,27 @@ int RunNode(const NodeArgs& args) {
         pg = std::move(listener).value();
         log.Info("PostgreSQL clients on port {}", pg->port());
     }
+    // The CQL port (tools/cql_listener.h), likewise after the server.
+    std::unique_ptr<CqlListener> cql;
+    if (args.cql_port != 0) {
+        CqlListenerOptions cql_options;
+        std::string host = args.cql_host.empty()
+                               ? net::ParseHostPort(cluster->nodes.at(NodeId(args.id)).client)->host
+                               : args.cql_host;
+        cql_options.listen = fmt::format("{}:{}", host, args.cql_port);
+        cql_options.self = NodeId(args.id);
+        cql_options.servers = cluster->ClientAddresses();
+        cql_options.topology = CqlTopology(*cluster, NodeId(args.id), host, args.cql_port);
+        auto listener = CqlListener::Create(io, cql_options, log);
+        if (!listener.ok()) {
+            log.Error("cannot open the CQL port: {}", listener.status().ToString());
+            pg.reset();
+            server->reset();
+            return 1;
+        }
+        cql = std::move(listener).value();
+        log.Info("CQL clients on {}:{}", host, cql->port());
+    }
     for (const std::string& bug : args.bugs) log.Warn("bug switched on: {}", bug);
     if (!args.block_file.empty()) {
         WatchBlockFile(block_signal, (*real)->network(), args.block_file, log);
@@ -209,7 +237,8 @@ int RunNode(const NodeArgs& args) {
         io.stop();
     });
     io.run();
-    pg.reset();       // Its sessions' clients go before the server they talk to.
+    cql.reset();      // Its sessions' clients go before the server they talk to,
+    pg.reset();       // like these.
     server->reset();  // The server goes before the Env it was built from.
     log.Info("stopped");
     return exit_status;
@@ -238,6 +267,13 @@ void Register_node(CLI::App& app) {
     cmd->add_option("--pg-port", args->pg_port,
                     "Serve PostgreSQL clients (psql, psycopg2) on this port, on the host of the "
                     "node's client address (default: none)");
+    cmd->add_option("--cql-port", args->cql_port,
+                    "Serve CQL drivers (native protocol v4, the Cassandra Python driver) on this "
+                    "port (default: none)");
+    cmd->add_option("--cql-host", args->cql_host,
+                    "The address the CQL port listens on and system.local reports (default: the "
+                    "host of the node's client address); a driver reaches every node on one port, "
+                    "so nodes on one machine need one host each (127.0.0.N)");
     cmd->add_flag("--no-group-commit", args->no_group_commit,
                   "Persist after every input instead of once per event-loop turn");
     cmd->add_option("--bug", args->bugs,
