@@ -1,4 +1,4 @@
-// The seam of the CQL front end (docs/20-cql.md): what the wire protocol (cql_protocol.h,
+// The seam of the CQL front end (docs/21-cql.md): what the wire protocol (cql_protocol.h,
 // cql_server.h: frames, the connection state machine) asks of the part that understands CQL
 // statements (cql_translate.h: CQL onto the node's SQL sessions, the CQL schema, system tables).
 //

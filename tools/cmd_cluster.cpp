@@ -14,7 +14,7 @@
 // (psql, psycopg2) on 5433-5437 (`start --pg-port-base B` moves them for a new cluster, 0 turns
 // them off; they are the "pg" addresses of config.json, which `status` lists). The range starts one
 // above 5432, PostgreSQL's own port, so a local PostgreSQL server and the cluster can both run.
-// Each node also serves CQL drivers (the Cassandra Python driver, docs/20-cql.md) at
+// Each node also serves CQL drivers (the Cassandra Python driver, docs/21-cql.md) at
 // 127.0.0.N:9042: one port and a host per node, because a Cassandra driver reaches every node of
 // the cluster on the port it was given (`start --cql-port-base B` moves the port, 0 turns them
 // off; the "cql" addresses of config.json). The command starts `orrery node` processes

@@ -24,7 +24,7 @@
 // connection there is one SQL session of the cluster, like `orrery sql --connect`.
 //
 // --cql-port P [--cql-host H] opens a CQL native protocol v4 port (tools/cql_listener.h,
-// docs/20-cql.md) on H (default: the client address's host): every connection there is one SQL
+// docs/21-cql.md) on H (default: the client address's host): every connection there is one SQL
 // session under a CQL translator; system.local/peers describe the nodes of the config.
 //
 // Exit status: 0 after a signal, 1 when the server fails (it cannot open its data, or it halts

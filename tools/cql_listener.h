@@ -1,4 +1,4 @@
-// CqlListener: the CQL port of `orrery node --cql-port P` (docs/20-cql.md). Like PgListener
+// CqlListener: the CQL port of `orrery node --cql-port P` (docs/21-cql.md). Like PgListener
 // (pg_listener.h) it wires existing pieces together and adds no protocol logic of its own:
 //
 //   net::StreamListener     accepts TCP connections on the node's event loop (its io_context)
