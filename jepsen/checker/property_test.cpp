@@ -53,13 +53,22 @@ KvGenOptions DrawKvOptions() {
     return gen;
 }
 
+// A correct history is never judged invalid. As below, the search may exhaust its budget on one
+// key with many clients in flight and answer unknown, which is honest: such a case is
+// discarded, not passed. Found by the property itself (its random seed, in a CI run of the
+// sanitizer build, where the shrinking of that case ran past ctest's 600 s timeout):
+// RC_PARAMS="seed=5941805873022828772", 219 ops, 1 key, 11 clients, 10% info.
 TEST_CASE("kv histories from a correct store are linearizable", "[jepsen]") {
     rc::prop("generated kv history is valid", [] {
         Random rng(*rc::gen::arbitrary<uint64_t>());
         History h = GenerateKvHistory(rng, DrawKvOptions());
         Result<CheckReport> report = CheckHistory("kv", h, SourceLines{}, CheckOptions{});
         RC_ASSERT(report.ok());
-        RC_ASSERT(report->verdict == Verdict::kValid);
+        RC_ASSERT(report->verdict != Verdict::kInvalid);
+        if (report->verdict == Verdict::kUnknown) {
+            RC_ASSERT(report->text.find("search budget") != std::string::npos);
+        }
+        RC_PRE(report->verdict == Verdict::kValid);
     });
 }
 
