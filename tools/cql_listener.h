@@ -50,6 +50,7 @@
 #include "node/cql_backend.h"
 #include "node/cql_server.h"
 #include "node/sql_client.h"
+#include "tools/sql_session_table.h"
 
 namespace orrery::tools {
 
@@ -129,10 +130,8 @@ public:
     }
 
     ~CqlListener() {
-        alive_.reset();
-        listener_.reset();
-        for (auto& [serial, s] : sessions_) s->stream->Detach();
-        sessions_.clear();  // Translators drop late callbacks; clients cancel their timers.
+        listener_.reset();  // No new connections, then the sessions go.
+        sessions_.Clear();  // Translators drop late callbacks; clients cancel their timers.
     }
     CqlListener(const CqlListener&) = delete;
     CqlListener& operator=(const CqlListener&) = delete;
@@ -156,7 +155,7 @@ private:
                      std::function<void(const node::SqlOutcome&)> done) override {
             client->Execute(std::move(text), std::move(params),
                             [this, done = std::move(done)](const node::SqlOutcome& o) {
-                                if (ending) return owner->CloseSession(serial);
+                                if (ending) return owner->sessions_.Close(serial);
                                 done(o);
                             });
         }
@@ -209,64 +208,30 @@ private:
         eo.servers = options_.servers;
         eo.name = fmt::format("cql{}", serial);
         s->env = std::make_unique<net::ClientEnv>(io_, eo);
-        node::SqlClientOptions co;
-        co.servers.push_back(options_.self);  // This node first, then the others.
-        for (const auto& [id, address] : options_.servers) {
-            if (id != options_.self) co.servers.push_back(id);
-        }
-        co.op_timeout = options_.op_timeout;
-        s->client = std::make_unique<node::SqlClient>(s->env->env(), co);
+        s->client = std::make_unique<node::SqlClient>(
+            s->env->env(),
+            SessionClientOptions(options_.self, options_.servers, options_.op_timeout));
         s->translator = node::cql::NewTranslator(*s, options_.topology);
         Session* raw = s.get();
         s->cql = std::make_unique<node::cql::CqlConnection>(
             *s->translator, node::cql::CqlConnectionOptions{prepared_},
             [raw](std::string_view bytes) { raw->stream->Write(bytes); },
-            [this, serial] { EndConnection(serial); });
-        sessions_[serial] = std::move(s);
-        log_.Debug("cql: connection {} from {}", serial, stream->label());
-        stream->Start(
-            [this, serial](std::string_view bytes) {
-                auto it = sessions_.find(serial);
-                if (it != sessions_.end() && !it->second->ending) it->second->cql->OnBytes(bytes);
-            },
-            [this, serial](const Status& why) {
-                if (!why.ok()) log_.Debug("cql: connection {}: {}", serial, why.ToString());
-                EndConnection(serial);
-            });
-    }
-
-    // The client went away or the protocol ended the connection: flush and close the socket,
-    // then close the SQL session once no statement runs.
-    void EndConnection(uint64_t serial) {
-        auto it = sessions_.find(serial);
-        if (it == sessions_.end() || it->second->ending) return;
-        Session& s = *it->second;
-        s.ending = true;
-        s.stream->Close();
-        if (!s.client->busy()) CloseSession(serial);  // Else when the statement's answer comes.
-    }
-
-    void CloseSession(uint64_t serial) {
-        auto it = sessions_.find(serial);
-        if (it == sessions_.end()) return;
-        it->second->client->Close([this, serial](const node::SqlOutcome&) {
-            // Not from inside the client's own callback.
-            boost::asio::post(io_, [this, serial, alive = std::weak_ptr<char>(alive_)] {
-                if (!alive.expired()) sessions_.erase(serial);
-            });
-        });
+            [this, serial] { sessions_.End(serial); });
+        sessions_.Start(serial, std::move(s), log_, "cql",
+                        [](Session& session, std::string_view bytes) {
+                            session.cql->OnBytes(bytes);
+                        });
     }
 
     boost::asio::io_context& io_;
     CqlListenerOptions options_;
     net::Logger& log_;
     std::unique_ptr<net::StreamListener> listener_;
-    std::map<uint64_t, std::unique_ptr<Session>> sessions_;
+    SqlSessionTable<Session> sessions_{io_};
     uint64_t next_serial_ = 0;
     NoBackend no_backend_;
     std::shared_ptr<node::cql::PreparedCache> prepared_ =
         std::make_shared<node::cql::PreparedCache>();
-    std::shared_ptr<char> alive_ = std::make_shared<char>(0);  // Posted handlers check it.
 };
 
 }  // namespace orrery::tools

@@ -38,6 +38,7 @@
 #include "node/pg_protocol.h"
 #include "node/pg_server.h"
 #include "node/sql_client.h"
+#include "tools/sql_session_table.h"
 
 namespace orrery::tools {
 
@@ -66,10 +67,8 @@ public:
     }
 
     ~PgListener() {
-        alive_.reset();
-        listener_.reset();
-        for (auto& [serial, s] : sessions_) s->stream->Detach();
-        sessions_.clear();  // SqlClient and ClientEnv cancel their timers and links.
+        listener_.reset();  // No new connections, then the sessions go.
+        sessions_.Clear();  // SqlClient and ClientEnv cancel their timers and links.
     }
     PgListener(const PgListener&) = delete;
     PgListener& operator=(const PgListener&) = delete;
@@ -92,7 +91,7 @@ private:
         void Execute(std::string text, std::vector<sql::Value> params, Done done) override {
             client->Execute(std::move(text), std::move(params),
                             [this, done = std::move(done)](const node::SqlOutcome& o) {
-                                if (ending) return owner->CloseSession(serial);
+                                if (ending) return owner->sessions_.Close(serial);
                                 done(o);
                             });
         }
@@ -119,70 +118,36 @@ private:
         eo.servers = options_.servers;
         eo.name = fmt::format("pg{}", serial);
         s->env = std::make_unique<net::ClientEnv>(io_, eo);
-        node::SqlClientOptions co;
-        co.servers.push_back(options_.self);  // This node first, then the others.
-        for (const auto& [id, address] : options_.servers) {
-            if (id != options_.self) co.servers.push_back(id);
-        }
-        co.op_timeout = options_.op_timeout;
-        s->client = std::make_unique<node::SqlClient>(s->env->env(), co);
+        s->client = std::make_unique<node::SqlClient>(
+            s->env->env(),
+            SessionClientOptions(options_.self, options_.servers, options_.op_timeout));
         node::PgConnectionOptions po;
         po.process_id = static_cast<int32_t>(serial & 0x7fffffff);
         po.secret_key = static_cast<int32_t>(s->env->env().random.Next() & 0x7fffffff);
         po.on_cancel = [this](int32_t process_id, int32_t secret_key) {
             // The process id is the session's serial (above); a wrong key does nothing.
-            auto it = sessions_.find(static_cast<uint64_t>(process_id));
-            if (it == sessions_.end() || it->second->ending) return;
-            bool matched = it->second->pg->Cancel(secret_key);
+            Session* session = sessions_.Find(static_cast<uint64_t>(process_id));
+            if (session == nullptr) return;
+            bool matched = session->pg->Cancel(secret_key);
             log_.Debug("pg: cancel request for connection {}: {}", process_id,
                        matched ? "key matched" : "wrong key, ignored");
         };
         Session* raw = s.get();
         s->pg = std::make_unique<node::PgConnection>(
             *raw, po, [raw](std::string_view bytes) { raw->stream->Write(bytes); },
-            [this, serial] { EndConnection(serial); });
-        sessions_[serial] = std::move(s);
-        log_.Debug("pg: connection {} from {}", serial, stream->label());
-        stream->Start(
-            [this, serial](std::string_view bytes) {
-                auto it = sessions_.find(serial);
-                if (it != sessions_.end() && !it->second->ending) it->second->pg->OnBytes(bytes);
-            },
-            [this, serial](const Status& why) {
-                if (!why.ok()) log_.Debug("pg: connection {}: {}", serial, why.ToString());
-                EndConnection(serial);
-            });
-    }
-
-    // The client went away or the protocol ended the connection: flush and close the socket,
-    // then close the SQL session once no statement runs.
-    void EndConnection(uint64_t serial) {
-        auto it = sessions_.find(serial);
-        if (it == sessions_.end() || it->second->ending) return;
-        Session& s = *it->second;
-        s.ending = true;
-        s.stream->Close();
-        if (!s.client->busy()) CloseSession(serial);  // Else when the statement's answer comes.
-    }
-
-    void CloseSession(uint64_t serial) {
-        auto it = sessions_.find(serial);
-        if (it == sessions_.end()) return;
-        it->second->client->Close([this, serial](const node::SqlOutcome&) {
-            // Not from inside the client's own callback.
-            boost::asio::post(io_, [this, serial, alive = std::weak_ptr<char>(alive_)] {
-                if (!alive.expired()) sessions_.erase(serial);
-            });
-        });
+            [this, serial] { sessions_.End(serial); });
+        sessions_.Start(serial, std::move(s), log_, "pg",
+                        [](Session& session, std::string_view bytes) {
+                            session.pg->OnBytes(bytes);
+                        });
     }
 
     boost::asio::io_context& io_;
     PgListenerOptions options_;
     net::Logger& log_;
     std::unique_ptr<net::StreamListener> listener_;
-    std::map<uint64_t, std::unique_ptr<Session>> sessions_;
+    SqlSessionTable<Session> sessions_{io_};
     uint64_t next_serial_ = 0;
-    std::shared_ptr<char> alive_ = std::make_shared<char>(0);  // Posted handlers check it.
 };
 
 }  // namespace orrery::tools
