@@ -43,6 +43,9 @@ Status AddNode(const nlohmann::json& node, ClusterConfig* config) {
     ORRERY_RETURN_IF_ERROR(CheckAddress(node, "client", &addresses.client));
     if (node.contains("pg")) ORRERY_RETURN_IF_ERROR(CheckAddress(node, "pg", &addresses.pg));
     if (node.contains("cql")) ORRERY_RETURN_IF_ERROR(CheckAddress(node, "cql", &addresses.cql));
+    if (node.contains("metrics")) {
+        ORRERY_RETURN_IF_ERROR(CheckAddress(node, "metrics", &addresses.metrics));
+    }
     NodeId node_id(static_cast<uint32_t>(raw));
     if (!config->nodes.emplace(node_id, std::move(addresses)).second) {
         return Status::InvalidArgument(fmt::format("node id {} appears twice", raw));
@@ -104,7 +107,8 @@ Result<ClusterConfig> ClusterConfig::Load(const std::string& path) {
 }
 
 ClusterConfig ClusterConfig::Localhost(int n, uint16_t client_base, uint16_t peer_base,
-                                       uint16_t pg_base, uint16_t cql_base) {
+                                       uint16_t pg_base, uint16_t cql_base,
+                                       uint16_t metrics_base) {
     ORRERY_ASSERT(n >= 1 && static_cast<size_t>(n) < kMaxConfigNodes, "bad node count {}", n);
     ClusterConfig config;
     for (int i = 1; i <= n; ++i) {
@@ -113,7 +117,8 @@ ClusterConfig ClusterConfig::Localhost(int n, uint16_t client_base, uint16_t pee
             fmt::format("127.0.0.1:{}", client_base + i - 1),
             pg_base == 0 ? std::string() : fmt::format("127.0.0.1:{}", pg_base + i - 1),
             cql_base == 0 ? std::string()
-                          : fmt::format("127.0.{}.{}:{}", i / 256, i % 256, cql_base)};
+                          : fmt::format("127.0.{}.{}:{}", i / 256, i % 256, cql_base),
+            metrics_base == 0 ? std::string() : fmt::format("127.0.0.1:{}", metrics_base + i - 1)};
     }
     return config;
 }
@@ -124,6 +129,7 @@ std::string ClusterConfig::ToJson() const {
     for (const auto& [id, a] : nodes) {
         std::string pg = a.pg.empty() ? "" : fmt::format(", \"pg\": \"{}\"", a.pg);
         if (!a.cql.empty()) pg += fmt::format(", \"cql\": \"{}\"", a.cql);
+        if (!a.metrics.empty()) pg += fmt::format(", \"metrics\": \"{}\"", a.metrics);
         out += fmt::format("  {{\"id\": {}, \"peer\": \"{}\", \"client\": \"{}\"{}}}{}\n",
                            id.value(), a.peer, a.client, pg, ++i < nodes.size() ? "," : "");
     }

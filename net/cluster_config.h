@@ -3,13 +3,14 @@
 //   {"nodes": [
 //     {"id": 1, "peer": "127.0.0.1:9701", "client": "127.0.0.1:9601"},
 //     {"id": 2, "peer": "127.0.0.1:9702", "client": "127.0.0.1:9602", "pg": "127.0.0.1:9802",
-//      "cql": "127.0.0.2:9042"}
+//      "cql": "127.0.0.2:9042", "metrics": "127.0.0.1:9802"}
 //   ]}
 //
 // "peer" is where the node accepts other nodes' links; "client" is where it accepts clients;
 // the optional "pg" is where `orrery cluster` has it serve PostgreSQL clients (--pg-port), the
 // optional "cql" where it serves CQL drivers (--cql-host, --cql-port): a host per node, since
-// the Cassandra drivers reach every node of a cluster on one port.
+// the Cassandra drivers reach every node of a cluster on one port; the optional "metrics" where it
+// serves its metrics over HTTP (--metrics-port, docs/24-metrics.md).
 // Invariants of a parsed config: at least one node; ids in [1, kFirstClientId); ids unique; every
 // address is "host:port" with a non-empty host and a port in [1, 65535] (port 0, "pick one", is
 // allowed only when a test builds options by hand, never in a file).
@@ -38,6 +39,7 @@ struct NodeAddresses {
     std::string client;  // "host:port" of the client listener.
     std::string pg;      // "host:port" of the PostgreSQL listener; empty: none.
     std::string cql;     // "host:port" of the CQL listener; empty: none.
+    std::string metrics;  // "host:port" of the metrics endpoint (HTTP); empty: none.
 };
 
 struct ClusterConfig {
@@ -49,9 +51,10 @@ struct ClusterConfig {
     static Result<ClusterConfig> Load(const std::string& path);
     // A config of n nodes on 127.0.0.1: node i at client_base+i-1 and peer_base+i-1, and, when
     // pg_base is not 0, its PostgreSQL port at pg_base+i-1, and when cql_base is not 0, its CQL
-    // port at 127.0.0.i:cql_base.
+    // port at 127.0.0.i:cql_base, and when metrics_base is not 0, its metrics at metrics_base+i-1.
     static ClusterConfig Localhost(int n, uint16_t client_base, uint16_t peer_base,
-                                   uint16_t pg_base = 0, uint16_t cql_base = 0);
+                                   uint16_t pg_base = 0, uint16_t cql_base = 0,
+                                   uint16_t metrics_base = 0);
 
     // Renders the config as JSON (the format Parse reads), one node per line.
     std::string ToJson() const;

@@ -85,5 +85,17 @@ TEST_CASE("cluster config rejects malformed files with a reason", "[net]") {
     CHECK(ClusterConfig::Load("/nonexistent/orrery.json").status().code() == Code::kNotFound);
 }
 
+TEST_CASE("cluster config carries an optional metrics address per node", "[net]") {
+    ClusterConfig two = ClusterConfig::Localhost(2, 9601, 9701, 0, 0, 9801);
+    CHECK(two.nodes.at(NodeId(2)).metrics == "127.0.0.1:9802");
+    auto parsed = ClusterConfig::Parse(two.ToJson());
+    REQUIRE(parsed.ok());
+    CHECK(parsed->nodes.at(NodeId(1)).metrics == "127.0.0.1:9801");
+    CHECK(ClusterConfig::Localhost(2, 9601, 9701).ToJson().find("metrics") == std::string::npos);
+    CHECK(ClusterConfig::Parse(R"({"nodes": [{"id": 1, "peer": "h:1", "client": "h:2", "metrics": "h"}]})")
+              .status()
+              .ToString() == "invalid_argument: cluster config: address 'h' is not host:port");
+}
+
 }  // namespace
 }  // namespace orrery::net

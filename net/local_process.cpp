@@ -52,7 +52,7 @@ Result<ClusterConfig> FreeLocalhostConfig(int n) {
     for (int i = 0; i < n; ++i) {
         config.nodes[NodeId(static_cast<uint32_t>(i + 1))] =
             NodeAddresses{fmt::format("127.0.0.1:{}", ports[n + i]),
-                          fmt::format("127.0.0.1:{}", ports[i]), "", ""};
+                          fmt::format("127.0.0.1:{}", ports[i]), "", "", ""};
     }
     return config;
 }

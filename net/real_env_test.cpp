@@ -19,7 +19,7 @@ using testkit::TempDir;
 
 ClusterConfig OneNodeOnFreePorts() {
     ClusterConfig config;
-    config.nodes[NodeId(1)] = NodeAddresses{"127.0.0.1:0", "127.0.0.1:0", "", ""};
+    config.nodes[NodeId(1)] = NodeAddresses{"127.0.0.1:0", "127.0.0.1:0", "", "", ""};
     return config;
 }
 

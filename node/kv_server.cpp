@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
+
 #include "core/checksum.h"
 #include "core/coding.h"
 #include "storage/memory_engine.h"
@@ -121,7 +123,23 @@ void KvServer::OnTick() {
     tick_timer_ = env_.clock.SetTimer(options_.tick, [this] { OnTick(); });
     raft_->Tick();
     MaybeProposeGc();
+    PruneUnanswered();
     AfterInput();
+}
+
+void KvServer::PruneUnanswered() {
+    // About once a second (or every tick, for ticks of a second or more): a linear pass over
+    // the requests awaiting replies, which are few (bounded by the waiting-request limits plus
+    // the replies lost to term changes in the last kUnansweredAfter).
+    int64_t every = std::max<int64_t>(1, Duration::Seconds(1).us() / std::max<int64_t>(1, options_.tick.us()));
+    if (++prune_ticks_ < static_cast<uint64_t>(every)) return;
+    prune_ticks_ = 0;
+    Timestamp cutoff = env_.clock.Now() - RequestCounters::kUnansweredAfter;
+    std::erase_if(in_flight_, [&](const auto& entry) {
+        if (entry.second.second >= cutoff) return false;
+        ++counters_.unanswered;
+        return true;
+    });
 }
 
 void KvServer::OnDatagram(NodeId from, std::string_view bytes) {
@@ -240,6 +258,9 @@ void KvServer::ForgetStaleWaiters() {
 }
 
 void KvServer::OnRequest(NodeId from, const ClientRequest& request) {
+    ++counters_.requests[request.op];
+    // A retry with the same (client, seq) restarts the timing: its client waits from here.
+    in_flight_[{request.client_id, request.seq}] = {request.op, env_.clock.Now()};
     switch (request.op) {
         case RequestOp::kPut:
         case RequestOp::kDelete:
@@ -387,6 +408,13 @@ void KvServer::ReplyPairs(NodeId to, const ClientRequest& request,
 }
 
 void KvServer::SendReply(NodeId to, const ClientReply& reply) {
+    auto it = in_flight_.find({reply.client_id, reply.seq});
+    if (it != in_flight_.end()) {
+        auto [op, arrived] = it->second;
+        ++counters_.replies[{op, reply.code}];
+        counters_.latency[op].Record(env_.clock.Now() - arrived);
+        in_flight_.erase(it);
+    }
     env_.network.Send(to, Frame(Channel::kClient, EncodeReply(reply)));
 }
 

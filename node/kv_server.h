@@ -47,6 +47,7 @@
 #include <string>
 
 #include "core/env.h"
+#include "core/metrics.h"
 #include "core/prefix_disk.h"
 #include "node/client_protocol.h"
 #include "node/kv_state_machine.h"
@@ -101,6 +102,18 @@ const std::vector<std::string>& ServerBugNames();
 Status EnableServerBug(std::string_view name, KvServerOptions* options);
 
 
+// What the server counts of its client requests, for a node's metrics (node/node_metrics.h). A
+// request is timed from its arrival to its reply, on the server's clock (in the simulator, virtual
+// time). Requests left without a reply (a write forgotten at a term change, whose client retries)
+// stop being timed after kUnansweredAfter and are counted as unanswered.
+struct RequestCounters {
+    static constexpr Duration kUnansweredAfter = Duration::Seconds(30);
+    std::map<RequestOp, uint64_t> requests;                     // Arrived, by operation.
+    std::map<std::pair<RequestOp, ReplyCode>, uint64_t> replies;  // Answered, by outcome.
+    std::map<RequestOp, metrics::LatencyHistogram> latency;      // Arrival to reply.
+    uint64_t unanswered = 0;
+};
+
 class KvServer {
 public:
     // Recovers the engine, the state machine and Raft from env.disk, installs the network
@@ -121,6 +134,9 @@ public:
     const Status& halt_reason() const { return halt_reason_; }
 
     // Counters over this incarnation.
+    const RequestCounters& request_counters() const { return counters_; }
+    // The engine's own report (GetStatus) and the engine, for metrics.
+    storage::Engine& engine() { return *engine_; }
     uint64_t writes_proposed() const { return writes_proposed_; }
     uint64_t reads_served() const { return reads_served_; }
 
@@ -134,6 +150,7 @@ private:
     Status Init();
     void OnDatagram(NodeId from, std::string_view bytes);
     void OnTick();
+    void PruneUnanswered();
     void AfterInput();
     void RunReady();
     void OnRequest(NodeId from, const ClientRequest& request);
@@ -180,6 +197,11 @@ private:
     uint64_t writes_proposed_ = 0;
     uint64_t reads_served_ = 0;
     uint64_t gc_ticks_ = 0;  // Ticks since the last GC check.
+    // Requests awaiting their reply: (client, seq) -> (operation, arrival), for the latency
+    // histograms; pruned of unanswered ones about once a second (OnTick).
+    std::map<std::pair<uint64_t, uint64_t>, std::pair<RequestOp, Timestamp>> in_flight_;
+    uint64_t prune_ticks_ = 0;
+    RequestCounters counters_;
 };
 
 }  // namespace orrery::node

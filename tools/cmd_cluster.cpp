@@ -17,7 +17,9 @@
 // Each node also serves CQL drivers (the Cassandra Python driver, docs/21-cql.md) at
 // 127.0.0.N:9042: one port and a host per node, because a Cassandra driver reaches every node of
 // the cluster on the port it was given (`start --cql-port-base B` moves the port, 0 turns them
-// off; the "cql" addresses of config.json). The command starts `orrery node` processes
+// off; the "cql" addresses of config.json), and its metrics over HTTP on 9801-9805
+// (`start --metrics-port-base B`, 0 for none; the "metrics" addresses; docs/24-metrics.md), which
+// `status --metrics` summarises. The command starts `orrery node` processes
 // (this same binary) in their own sessions, so closing the terminal does not stop them. It only
 // ever signals processes named in its pid files, and only after checking in /proc that the pid
 // still runs `orrery node --id N --config <this cluster's config>`: a recycled pid is left alone.
@@ -56,8 +58,10 @@
 #include "net/cluster_config.h"
 #include "net/logger.h"
 #include "net/client_env.h"
+#include "net/http.h"
 #include "net/local_process.h"
 #include "node/kv_client.h"
+#include "node/node_metrics.h"
 #include "raft/raft.h"
 #include "tools/cli_util.h"
 
@@ -68,6 +72,7 @@ constexpr uint16_t kClientPortBase = 9601;
 constexpr uint16_t kPeerPortBase = 9701;
 constexpr uint16_t kPgPortBase = 5433;
 constexpr uint16_t kCqlPortBase = 9042;
+constexpr uint16_t kMetricsPortBase = 9801;
 constexpr int kDefaultNodes = 5;
 constexpr auto kStartTimeout = std::chrono::seconds(10);
 constexpr auto kStopTimeout = std::chrono::seconds(10);
@@ -83,6 +88,8 @@ struct ClusterArgs {
     uint64_t snapshot_entries = 0;  // 0: the node's default.
     uint16_t pg_port_base = kPgPortBase;  // For a new cluster's config; 0: no PostgreSQL ports.
     uint16_t cql_port_base = kCqlPortBase;  // For a new cluster's config; 0: no CQL ports.
+    uint16_t metrics_port_base = kMetricsPortBase;  // Likewise; 0: no metrics endpoints.
+    bool metrics = false;  // status --metrics.
     bool no_group_commit = false;
     std::vector<std::string> bugs;  // --bug NAME for every node (start, restart).
 };
@@ -109,7 +116,8 @@ net::ClusterConfig LoadOrCreateConfig(const ClusterArgs& a, bool create) {
         if (ec) BadInput(fmt::format("cannot create {}: {}", a.dir, ec.message()));
         std::ofstream(path) << net::ClusterConfig::Localhost(a.nodes, kClientPortBase,
                                                              kPeerPortBase, a.pg_port_base,
-                                                             a.cql_port_base)
+                                                             a.cql_port_base,
+                                                             a.metrics_port_base)
                                    .ToJson();
     }
     auto config = net::ClusterConfig::Load(path);
@@ -198,6 +206,9 @@ Result<pid_t> Spawn(const ClusterArgs& a, const net::ClusterConfig& config, uint
         auto hp = net::ParseHostPort(cql);
         args.insert(args.end(), {"--cql-host", hp->host, "--cql-port", std::to_string(hp->port)});
     }
+    if (const std::string& m = config.nodes.at(NodeId(id)).metrics; !m.empty()) {
+        args.insert(args.end(), {"--metrics-port", std::to_string(net::ParseHostPort(m)->port)});
+    }
     if (!a.engine.empty()) args.insert(args.end(), {"--engine", a.engine});
     if (a.trace) args.insert(args.end(), {"--trace", NodeFile(a, id, ".jsonl")});
     if (a.no_group_commit) args.push_back("--no-group-commit");
@@ -231,9 +242,11 @@ bool StartNode(const ClusterArgs& a, const net::ClusterConfig& config, uint32_t 
     std::string pg_address = fmt::format("127.0.0.1:{}", pg);  // host the config names.
     auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
     const std::string& cql = CqlAddress(config, id);  // Its own host: 127.0.0.N.
+    const std::string& metrics = config.nodes.at(NodeId(id)).metrics;
     while (!net::PortAcceptsConnections(client) ||
            (pg != 0 && !net::PortAcceptsConnections(pg_address)) ||
-           (!cql.empty() && !net::PortAcceptsConnections(cql))) {
+           (!cql.empty() && !net::PortAcceptsConnections(cql)) ||
+           (!metrics.empty() && !net::PortAcceptsConnections(metrics))) {
         if (Gone(*pid) || std::chrono::steady_clock::now() > deadline) {
             fmt::print(stderr, "n{}: did not come up; see {}\n", id, NodeFile(a, id, ".log"));
             std::filesystem::remove(NodeFile(a, id, ".pid"));
@@ -243,6 +256,7 @@ bool StartNode(const ClusterArgs& a, const net::ClusterConfig& config, uint32_t 
     }
     std::string also = pg != 0 ? fmt::format(", PostgreSQL on port {}", pg) : "";
     if (!cql.empty()) also += fmt::format(", CQL on {}", cql);
+    if (!metrics.empty()) also += fmt::format(", metrics on {}", metrics);
     fmt::print("n{}: started (pid {}), clients on port {}{}\n", id, *pid, port, also);
     return true;
 }
@@ -386,8 +400,44 @@ void Stop(const ClusterArgs& a) {
     for (const auto& [id, addresses] : config.nodes) StopNode(a, id.value(), SIGTERM);
 }
 
+// `status --metrics`: one line per node from its metrics endpoint (node/node_metrics.h does
+// the reading). Returns how many nodes gave no scrape.
+int PrintMetricsSummary(const ClusterArgs& a, const net::ClusterConfig& config) {
+    fmt::print("{}\n", node::MetricsSummaryHeader());
+    int missing = 0;
+    for (const auto& [id, addresses] : config.nodes) {
+        std::string name = fmt::format("n{}", id.value());
+        auto line = [&]() -> Result<std::string> {
+            if (addresses.metrics.empty()) return Status::NotFound("no \"metrics\" address in config.json");
+            if (!RunningPid(a, id.value())) return Status::Unavailable("no process: not asked");
+            ORRERY_ASSIGN_OR_RETURN(net::HttpReply reply,
+                                    net::HttpGet(addresses.metrics, "/metrics", std::chrono::seconds(2)));
+            if (reply.status != 200) return Status::IOError(fmt::format("HTTP {}", reply.status));
+            ORRERY_ASSIGN_OR_RETURN(metrics::ParsedMetrics scrape, metrics::ParseText(reply.body));
+            ORRERY_ASSIGN_OR_RETURN(node::MetricsSummary summary, node::SummariseMetrics(scrape));
+            return node::MetricsSummaryLine(name, summary);
+        }();
+        if (line.ok()) {
+            fmt::print("{}\n", *line);
+        } else {
+            fmt::print("{:<5} ({})\n", name, line.status().ToString());
+            ++missing;
+        }
+    }
+    return missing;
+}
+
 void ShowStatus(const ClusterArgs& a) {
     net::ClusterConfig config = LoadOrCreateConfig(a, /*create=*/false);
+    if (a.metrics) {
+        int missing = PrintMetricsSummary(a, config);
+        if (missing > 0) {
+            fmt::print(stderr, "orrery cluster: {} of {} nodes gave no metrics\n", missing,
+                       config.nodes.size());
+            throw CLI::RuntimeError(1);
+        }
+        return;
+    }
     int down = PrintClusterStatus(config, [&](uint32_t id) { return RunningPid(a, id); });
     if (down > 0) {
         fmt::print(stderr, "orrery cluster: {} of {} nodes did not answer\n", down,
@@ -477,6 +527,10 @@ void Register_cluster(CLI::App& app) {
                       "CQL port of every node in a new cluster, node N at 127.0.0.N:base "
                       "(default 9042; 0: none). An existing config.json keeps its \"cql\" "
                       "addresses");
+    start->add_option("--metrics-port-base", args->metrics_port_base,
+                      "Metrics (HTTP) port of node 1 in a new cluster, node N at base+N-1 "
+                      "(default 9801; 0: none). An existing config.json keeps its \"metrics\" "
+                      "addresses");
     start->add_flag("--trace", args->trace, "Write each node's trace to nN.jsonl");
     start->add_option("--snapshot-entries", args->snapshot_entries,
                       "Compact each node's log after this many applied entries");
@@ -493,6 +547,9 @@ void Register_cluster(CLI::App& app) {
 
     CLI::App* status = cmd->add_subcommand("status", "Show each node's role, term and indexes");
     add_dir(status);
+    status->add_flag("--metrics", args->metrics,
+                     "Summarise each node's metrics endpoint instead: requests, errors, p99 "
+                     "latency, fsync latency, compactions, connections");
     status->callback([args] { ShowStatus(*args); });
 
     CLI::App* kill = cmd->add_subcommand("kill", "Kill node N with SIGKILL (a crash)");

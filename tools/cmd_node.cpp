@@ -27,6 +27,10 @@
 // docs/21-cql.md) on H (default: the client address's host): every connection there is one SQL
 // session under a CQL translator; system.local/peers describe the nodes of the config.
 //
+// --metrics-port P serves the node's metrics over HTTP, GET /metrics in Prometheus' text format
+// (node/node_metrics.h, net/http.h, docs/24-metrics.md), on the host of the node's client address.
+// The data directory is timed for it (core/timed_disk.h): every fsync lands in a histogram.
+//
 // Exit status: 0 after a signal, 1 when the server fails (it cannot open its data, or it halts
 // on a storage failure), 2 on bad arguments.
 #include <CLI/CLI.hpp>
@@ -45,12 +49,15 @@
 #include <utility>
 #include <vector>
 
+#include "core/timed_disk.h"
 #include "net/cluster_config.h"
+#include "net/http.h"
 #include "net/logger.h"
 #include "net/real_env.h"
 #include "net/wall_clock.h"
 #include "node/client_protocol.h"
 #include "node/kv_server.h"
+#include "node/node_metrics.h"
 #include "raft/raft.h"
 #include "storage/posix/posix_disk.h"
 #include "tools/cli_util.h"
@@ -73,6 +80,7 @@ struct NodeArgs {
     uint64_t snapshot_entries = 0;  // 0: Raft's default.
     uint16_t pg_port = 0;           // 0: no PostgreSQL port.
     uint16_t cql_port = 0;          // 0: no CQL port.
+    uint16_t metrics_port = 0;      // 0: no metrics endpoint.
     std::string cql_host;           // "": the host of the node's client address.
     bool no_group_commit = false;
     std::vector<std::string> bugs;
@@ -169,11 +177,15 @@ int RunNode(const NodeArgs& args) {
     env_options.trace_path = args.trace;
     env_options.seed = args.seed;
     env_options.render = [](std::string_view bytes) { return node::DescribeDatagram(bytes); };
-    auto real = net::RealEnv::Create(io, env_options, std::move(disk).value(), log);
+    // Every fsync of the data directory is timed for the metrics, on the node's own clock.
+    auto timed = std::make_unique<TimedDisk>(std::move(disk).value());
+    TimedDisk* timed_disk = timed.get();
+    auto real = net::RealEnv::Create(io, env_options, std::move(timed), log);
     if (!real.ok()) {
         log.Error("cannot start: {}", real.status().ToString());
         return 1;
     }
+    timed_disk->AttachClock((*real)->clock());
     int exit_status = 0;
     server_options.on_halt = [&](const Status& why, bool) {
         log.Error("halting: {}", why.ToString());
@@ -225,6 +237,32 @@ int RunNode(const NodeArgs& args) {
         cql = std::move(listener).value();
         log.Info("CQL clients on {}:{}", host, cql->port());
     }
+    // The metrics endpoint, last: a scrape reads the server and the listeners above.
+    std::unique_ptr<net::HttpServer> metrics;
+    if (args.metrics_port != 0) {
+        net::HttpServerOptions metrics_options;
+        std::string host = net::ParseHostPort(cluster->nodes.at(NodeId(args.id)).client)->host;
+        metrics_options.listen = fmt::format("{}:{}", host, args.metrics_port);
+        node::KvServer* kv = server->get();
+        auto scrape = [kv, timed_disk, &pg, &cql] {
+            node::NodeMetricsSources sources;
+            sources.server = kv;
+            sources.disk = timed_disk;
+            if (pg) sources.listeners.push_back(pg->counters());
+            if (cql) sources.listeners.push_back(cql->counters());
+            return node::RenderNodeMetrics(sources);
+        };
+        auto endpoint = net::HttpServer::Create(io, metrics_options, scrape, log);
+        if (!endpoint.ok()) {
+            log.Error("cannot open the metrics port: {}", endpoint.status().ToString());
+            cql.reset();
+            pg.reset();
+            server->reset();
+            return 1;
+        }
+        metrics = std::move(endpoint).value();
+        log.Info("metrics on http://{}:{}/metrics", host, metrics->port());
+    }
     for (const std::string& bug : args.bugs) log.Warn("bug switched on: {}", bug);
     if (!args.block_file.empty()) {
         WatchBlockFile(block_signal, (*real)->network(), args.block_file, log);
@@ -237,6 +275,7 @@ int RunNode(const NodeArgs& args) {
         io.stop();
     });
     io.run();
+    metrics.reset();  // It reads everything below.
     cql.reset();      // Its sessions' clients go before the server they talk to,
     pg.reset();       // like these.
     server->reset();  // The server goes before the Env it was built from.
@@ -274,6 +313,9 @@ void Register_node(CLI::App& app) {
                     "The address the CQL port listens on and system.local reports (default: the "
                     "host of the node's client address); a driver reaches every node on one port, "
                     "so nodes on one machine need one host each (127.0.0.N)");
+    cmd->add_option("--metrics-port", args->metrics_port,
+                    "Serve metrics (GET /metrics, Prometheus text format) on this port, on the "
+                    "host of the node's client address (default: none)");
     cmd->add_flag("--no-group-commit", args->no_group_commit,
                   "Persist after every input instead of once per event-loop turn");
     cmd->add_option("--bug", args->bugs,

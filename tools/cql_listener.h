@@ -47,6 +47,7 @@
 #include "net/cluster_config.h"
 #include "net/logger.h"
 #include "net/stream_listener.h"
+#include "node/node_metrics.h"
 #include "node/cql_backend.h"
 #include "node/cql_server.h"
 #include "node/sql_client.h"
@@ -138,6 +139,11 @@ public:
 
     uint16_t port() const { return listener_->port(); }
     size_t connections() const { return sessions_.size(); }
+    // For the node's metrics (node/node_metrics.h): statements are the SQL statements this
+    // port's clients ran, errors those answered with an error.
+    node::ListenerCounters counters() const {
+        return {"cql", sessions_.size(), listener_->accepted(), statements_, statement_errors_};
+    }
 
 private:
     // One CQL connection: its socket, its SQL session, the translator and the state machine.
@@ -155,6 +161,8 @@ private:
                      std::function<void(const node::SqlOutcome&)> done) override {
             client->Execute(std::move(text), std::move(params),
                             [this, done = std::move(done)](const node::SqlOutcome& o) {
+                                ++owner->statements_;
+                                if (!o.ok()) ++owner->statement_errors_;
                                 if (ending) return owner->sessions_.Close(serial);
                                 done(o);
                             });
@@ -229,6 +237,8 @@ private:
     std::unique_ptr<net::StreamListener> listener_;
     SqlSessionTable<Session> sessions_{io_};
     uint64_t next_serial_ = 0;
+    uint64_t statements_ = 0;
+    uint64_t statement_errors_ = 0;
     NoBackend no_backend_;
     std::shared_ptr<node::cql::PreparedCache> prepared_ =
         std::make_shared<node::cql::PreparedCache>();

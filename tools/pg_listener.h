@@ -35,6 +35,7 @@
 #include "net/client_env.h"
 #include "net/logger.h"
 #include "net/stream_listener.h"
+#include "node/node_metrics.h"
 #include "node/pg_protocol.h"
 #include "node/pg_server.h"
 #include "node/sql_client.h"
@@ -75,6 +76,11 @@ public:
 
     uint16_t port() const { return listener_->port(); }
     size_t connections() const { return sessions_.size(); }
+    // For the node's metrics (node/node_metrics.h): statements are the SQL statements this
+    // port's clients ran, errors those answered with an error.
+    node::ListenerCounters counters() const {
+        return {"pg", sessions_.size(), listener_->accepted(), statements_, statement_errors_};
+    }
 
 private:
     // One PostgreSQL connection: its socket, its SQL session and the state machine between.
@@ -91,6 +97,8 @@ private:
         void Execute(std::string text, std::vector<sql::Value> params, Done done) override {
             client->Execute(std::move(text), std::move(params),
                             [this, done = std::move(done)](const node::SqlOutcome& o) {
+                                ++owner->statements_;
+                                if (!o.ok()) ++owner->statement_errors_;
                                 if (ending) return owner->sessions_.Close(serial);
                                 done(o);
                             });
@@ -148,6 +156,8 @@ private:
     std::unique_ptr<net::StreamListener> listener_;
     SqlSessionTable<Session> sessions_{io_};
     uint64_t next_serial_ = 0;
+    uint64_t statements_ = 0;
+    uint64_t statement_errors_ = 0;
 };
 
 }  // namespace orrery::tools
