@@ -26,8 +26,11 @@ bool ValidLabelName(std::string_view name) {
     return ValidMetricName(name) && name.find(':') == std::string_view::npos;
 }
 
-// Prometheus writes +Inf, -Inf and NaN by those names; everything else as the shortest decimal
-// that reads back to the same double (fmt's default), so integers print without a point.
+std::string Seconds(int64_t us) { return FormatValue(static_cast<double>(us) / 1e6); }
+
+}  // namespace
+
+// fmt's default for a double is the shortest decimal that reads back to the same value.
 std::string FormatValue(double v) {
     if (std::isnan(v)) return "NaN";
     if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
@@ -44,10 +47,6 @@ std::string EscapeLabelValue(std::string_view v) {
     }
     return out;
 }
-
-std::string Seconds(int64_t us) { return FormatValue(static_cast<double>(us) / 1e6); }
-
-}  // namespace
 
 // ---- LatencyHistogram ----
 

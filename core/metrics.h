@@ -95,6 +95,12 @@ private:
     std::vector<std::string> families_;
 };
 
+// A label value with \\, \" and \n escaped, as it goes between the quotes.
+std::string EscapeLabelValue(std::string_view value);
+// A sample value as the format writes it: +Inf, -Inf, NaN, or the shortest decimal that reads
+// back to the same double (so integers print without a point).
+std::string FormatValue(double value);
+
 // One sample as read back.
 struct ParsedSample {
     std::string name;
