@@ -2,28 +2,19 @@
 #include "core/timed_disk.h"
 
 #include "core/assert.h"
+#include "core/forwarding_file.h"
 
 namespace orrery {
 namespace {
 
 // A file whose Sync goes through its disk's timer; every other call is the base file's.
-class TimedFile final : public File {
+class TimedFile final : public ForwardingFile {
 public:
-    TimedFile(std::unique_ptr<File> base, TimedDisk& disk) : base_(std::move(base)), disk_(disk) {}
-
-    Status Read(uint64_t offset, size_t n, std::string* out) override {
-        return base_->Read(offset, n, out);
-    }
-    Status Write(uint64_t offset, std::string_view data) override {
-        return base_->Write(offset, data);
-    }
-    Status Append(std::string_view data) override { return base_->Append(data); }
-    Status Truncate(uint64_t size) override { return base_->Truncate(size); }
-    Status Sync() override { return disk_.TimeSync(*base_); }
-    uint64_t Size() const override { return base_->Size(); }
+    TimedFile(std::unique_ptr<File> base, TimedDisk& disk)
+        : ForwardingFile(std::move(base)), disk_(disk) {}
+    Status Sync() override { return disk_.TimeSync([this] { return base().Sync(); }); }
 
 private:
-    std::unique_ptr<File> base_;
     TimedDisk& disk_;
 };
 
@@ -45,22 +36,17 @@ Status TimedDisk::Remove(std::string_view name) { return base_->Remove(name); }
 Result<std::vector<std::string>> TimedDisk::List() { return base_->List(); }
 bool TimedDisk::Exists(std::string_view name) { return base_->Exists(name); }
 
-Status TimedDisk::TimeSync(File& file) {
-    if (clock_ == nullptr) return file.Sync();
+Status TimedDisk::TimeSync(const std::function<Status()>& sync) {
+    if (clock_ == nullptr) return sync();
     Timestamp start = clock_->Now();
-    Status s = file.Sync();
+    Status s = sync();
     syncs_.Record(clock_->Now() - start);
     if (!s.ok()) ++sync_errors_;
     return s;
 }
 
 Status TimedDisk::SyncDir() {
-    if (clock_ == nullptr) return base_->SyncDir();
-    Timestamp start = clock_->Now();
-    Status s = base_->SyncDir();
-    syncs_.Record(clock_->Now() - start);
-    if (!s.ok()) ++sync_errors_;
-    return s;
+    return TimeSync([this] { return base_->SyncDir(); });
 }
 
 }  // namespace orrery

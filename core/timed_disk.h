@@ -10,6 +10,7 @@
 // through unchanged.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,8 +40,9 @@ public:
     Result<std::vector<std::string>> List() override;
     bool Exists(std::string_view name) override;
 
-    // Runs one sync and records it (used by the files this disk opens).
-    Status TimeSync(File& file);
+    // Runs one sync (a file's or the directory's) and records how long it took, once a clock
+    // is attached.
+    Status TimeSync(const std::function<Status()>& sync);
 
 private:
     std::unique_ptr<Disk> base_;

@@ -198,13 +198,15 @@ int RunNode(const NodeArgs& args) {
         return 1;
     }
     log.Info("serving with data in {}", args.data);
+    // The extra ports listen on the host of this node's client address (CQL may be told another).
+    const std::string client_host =
+        net::ParseHostPort(cluster->nodes.at(NodeId(args.id)).client)->host;
     // The PostgreSQL port (tools/pg_listener.h): on the host of this node's client address,
     // opened after the server so its first session finds the client port up.
     std::unique_ptr<PgListener> pg;
     if (args.pg_port != 0) {
         PgListenerOptions pg_options;
-        std::string host = net::ParseHostPort(cluster->nodes.at(NodeId(args.id)).client)->host;
-        pg_options.listen = fmt::format("{}:{}", host, args.pg_port);
+        pg_options.listen = fmt::format("{}:{}", client_host, args.pg_port);
         pg_options.self = NodeId(args.id);
         pg_options.servers = cluster->ClientAddresses();
         auto listener = PgListener::Create(io, pg_options, log);
@@ -220,9 +222,7 @@ int RunNode(const NodeArgs& args) {
     std::unique_ptr<CqlListener> cql;
     if (args.cql_port != 0) {
         CqlListenerOptions cql_options;
-        std::string host = args.cql_host.empty()
-                               ? net::ParseHostPort(cluster->nodes.at(NodeId(args.id)).client)->host
-                               : args.cql_host;
+        std::string host = args.cql_host.empty() ? client_host : args.cql_host;
         cql_options.listen = fmt::format("{}:{}", host, args.cql_port);
         cql_options.self = NodeId(args.id);
         cql_options.servers = cluster->ClientAddresses();
@@ -241,8 +241,7 @@ int RunNode(const NodeArgs& args) {
     std::unique_ptr<net::HttpServer> metrics;
     if (args.metrics_port != 0) {
         net::HttpServerOptions metrics_options;
-        std::string host = net::ParseHostPort(cluster->nodes.at(NodeId(args.id)).client)->host;
-        metrics_options.listen = fmt::format("{}:{}", host, args.metrics_port);
+        metrics_options.listen = fmt::format("{}:{}", client_host, args.metrics_port);
         node::KvServer* kv = server->get();
         auto scrape = [kv, timed_disk, &pg, &cql] {
             node::NodeMetricsSources sources;
@@ -261,7 +260,7 @@ int RunNode(const NodeArgs& args) {
             return 1;
         }
         metrics = std::move(endpoint).value();
-        log.Info("metrics on http://{}:{}/metrics", host, metrics->port());
+        log.Info("metrics on http://{}:{}/metrics", client_host, metrics->port());
     }
     for (const std::string& bug : args.bugs) log.Warn("bug switched on: {}", bug);
     if (!args.block_file.empty()) {

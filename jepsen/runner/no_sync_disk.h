@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/disk.h"
+#include "core/forwarding_file.h"
 
 namespace orrery::jepsen::runner {
 
@@ -34,22 +35,10 @@ public:
     bool Exists(std::string_view name) override { return base_.Exists(name); }
 
 private:
-    class NoSyncFile final : public File {
+    class NoSyncFile final : public ForwardingFile {
     public:
-        explicit NoSyncFile(std::unique_ptr<File> base) : base_(std::move(base)) {}
-        Status Read(uint64_t offset, size_t n, std::string* out) override {
-            return base_->Read(offset, n, out);
-        }
-        Status Write(uint64_t offset, std::string_view data) override {
-            return base_->Write(offset, data);
-        }
-        Status Append(std::string_view data) override { return base_->Append(data); }
-        Status Truncate(uint64_t size) override { return base_->Truncate(size); }
+        using ForwardingFile::ForwardingFile;
         Status Sync() override { return Status::Ok(); }  // The bug.
-        uint64_t Size() const override { return base_->Size(); }
-
-    private:
-        std::unique_ptr<File> base_;
     };
 
     Disk& base_;
