@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 namespace orrery::net {
@@ -53,7 +54,52 @@ Status AddNode(const nlohmann::json& node, ClusterConfig* config) {
     return Status::Ok();
 }
 
+// The leaderless mode's top-level fields (see cluster_config.h), checked against the nodes.
+Status ParseMode(const nlohmann::json& doc, ClusterConfig* config) {
+    if (auto mode = doc.find("mode"); mode != doc.end()) {
+        if (!mode->is_string()) return Status::InvalidArgument("\"mode\" must be a string");
+        ORRERY_ASSIGN_OR_RETURN(config->mode, ParseClusterMode(mode->get<std::string>()));
+    }
+    bool leaderless = config->mode == ClusterMode::kLeaderless;
+    for (const char* field : {"rf", "consistency"}) {
+        if (doc.contains(field) && !leaderless) {
+            return Status::InvalidArgument(
+                fmt::format("\"{}\" belongs to the leaderless mode (\"mode\": \"leaderless\")", field));
+        }
+    }
+    if (auto rf = doc.find("rf"); rf != doc.end()) {
+        if (!rf->is_number_unsigned() || rf->get<uint64_t>() < 1 ||
+            rf->get<uint64_t>() > config->nodes.size()) {
+            return Status::InvalidArgument(
+                fmt::format("\"rf\" must be an integer in 1..{} (the nodes)", config->nodes.size()));
+        }
+        config->rf = static_cast<uint32_t>(rf->get<uint64_t>());
+    } else if (leaderless && config->rf > config->nodes.size()) {
+        config->rf = static_cast<uint32_t>(config->nodes.size());  // Fewer nodes than the default.
+    }
+    if (auto c = doc.find("consistency"); c != doc.end()) {
+        // The names of node::ParseConsistency (net/ may not include node/).
+        static const std::set<std::string> kLevels = {"one", "quorum", "all", "serial"};
+        if (!c->is_string() || kLevels.count(c->get<std::string>()) == 0) {
+            return Status::InvalidArgument(
+                "\"consistency\" must be one of \"one\", \"quorum\", \"all\", \"serial\"");
+        }
+        config->consistency = c->get<std::string>();
+    }
+    return Status::Ok();
+}
+
 }  // namespace
+
+std::string_view ClusterModeName(ClusterMode mode) {
+    return mode == ClusterMode::kLeaderless ? "leaderless" : "raft";
+}
+
+Result<ClusterMode> ParseClusterMode(std::string_view name) {
+    if (name == "raft") return ClusterMode::kRaft;
+    if (name == "leaderless") return ClusterMode::kLeaderless;
+    return Status::InvalidArgument(fmt::format("unknown mode '{}' (raft, leaderless)", name));
+}
 
 Result<HostPort> ParseHostPort(std::string_view address) {
     size_t colon = address.rfind(':');
@@ -89,6 +135,7 @@ Result<ClusterConfig> ClusterConfig::Parse(std::string_view json) {
     for (const nlohmann::json& node : nodes) {
         ORRERY_RETURN_IF_ERROR(AddNode(node, &config).WithContext("cluster config"));
     }
+    ORRERY_RETURN_IF_ERROR(ParseMode(doc, &config).WithContext("cluster config"));
     return config;
 }
 
@@ -124,7 +171,12 @@ ClusterConfig ClusterConfig::Localhost(int n, uint16_t client_base, uint16_t pee
 }
 
 std::string ClusterConfig::ToJson() const {
-    std::string out = "{\"nodes\": [\n";
+    std::string out = "{";
+    if (mode == ClusterMode::kLeaderless) {
+        out += fmt::format("\"mode\": \"leaderless\", \"rf\": {}, \"consistency\": \"{}\",\n ", rf,
+                           consistency);
+    }
+    out += "\"nodes\": [\n";
     size_t i = 0;
     for (const auto& [id, a] : nodes) {
         std::string pg = a.pg.empty() ? "" : fmt::format(", \"pg\": \"{}\"", a.pg);

@@ -11,9 +11,16 @@
 // optional "cql" where it serves CQL drivers (--cql-host, --cql-port): a host per node, since
 // the Cassandra drivers reach every node of a cluster on one port; the optional "metrics" where it
 // serves its metrics over HTTP (--metrics-port, docs/24-metrics.md).
+// A cluster of the leaderless mode (node/leaderless_server.h, docs/16) says so at the top level,
+// with its replication factor and the consistency level of requests that name none:
+//
+//   {"mode": "leaderless", "rf": 3, "consistency": "quorum", "nodes": [ ... ]}
+//
+// Without "mode" a cluster is a Raft cluster, and "rf" and "consistency" are refused there.
 // Invariants of a parsed config: at least one node; ids in [1, kFirstClientId); ids unique; every
 // address is "host:port" with a non-empty host and a port in [1, 65535] (port 0, "pick one", is
-// allowed only when a test builds options by hand, never in a file).
+// allowed only when a test builds options by hand, never in a file); in the leaderless mode
+// 1 <= rf <= nodes and consistency is one of one, quorum, all, serial.
 #pragma once
 
 #include <cstdint>
@@ -42,8 +49,18 @@ struct NodeAddresses {
     std::string metrics;  // "host:port" of the metrics endpoint (HTTP); empty: none.
 };
 
+enum class ClusterMode : uint8_t { kRaft, kLeaderless };
+
+// "raft" or "leaderless".
+std::string_view ClusterModeName(ClusterMode mode);
+// Parses "raft" or "leaderless"; kInvalidArgument naming both otherwise.
+Result<ClusterMode> ParseClusterMode(std::string_view name);
+
 struct ClusterConfig {
     std::map<NodeId, NodeAddresses> nodes;
+    ClusterMode mode = ClusterMode::kRaft;
+    uint32_t rf = 3;                    // Leaderless mode: replicas per key.
+    std::string consistency = "quorum";  // Leaderless mode: the level of requests naming none.
 
     // Parses the JSON text above; kInvalidArgument (naming the problem) when it is not valid.
     static Result<ClusterConfig> Parse(std::string_view json);

@@ -97,5 +97,43 @@ TEST_CASE("cluster config carries an optional metrics address per node", "[net]"
               .ToString() == "invalid_argument: cluster config: address 'h' is not host:port");
 }
 
+TEST_CASE("cluster config names its mode; the leaderless mode carries rf and consistency", "[net]") {
+    ClusterConfig raft = ClusterConfig::Localhost(3, 9601, 9701);
+    CHECK(raft.mode == ClusterMode::kRaft);
+    CHECK(raft.ToJson().find("mode") == std::string::npos);  // Raft configs read as before.
+
+    ClusterConfig ll = ClusterConfig::Localhost(5, 9601, 9701);
+    ll.mode = ClusterMode::kLeaderless;
+    ll.rf = 2;
+    ll.consistency = "one";
+    auto parsed = ClusterConfig::Parse(ll.ToJson());
+    REQUIRE(parsed.ok());
+    CHECK(parsed->mode == ClusterMode::kLeaderless);
+    CHECK(parsed->rf == 2);
+    CHECK(parsed->consistency == "one");
+    CHECK(parsed->nodes.size() == 5);
+
+    // Defaults: rf 3 (at most the nodes) and quorum.
+    auto two = ClusterConfig::Parse(R"({"mode": "leaderless", "nodes": [
+        {"id": 1, "peer": "h:1", "client": "h:2"}, {"id": 2, "peer": "h:3", "client": "h:4"}]})");
+    REQUIRE(two.ok());
+    CHECK(two->rf == 2);
+    CHECK(two->consistency == "quorum");
+
+    auto err = [](const char* json) { return ClusterConfig::Parse(json).status().ToString(); };
+    CHECK(err(R"({"mode": "paxos", "nodes": [{"id": 1, "peer": "h:1", "client": "h:2"}]})") ==
+          "invalid_argument: cluster config: unknown mode 'paxos' (raft, leaderless)");
+    CHECK(err(R"({"rf": 1, "nodes": [{"id": 1, "peer": "h:1", "client": "h:2"}]})") ==
+          "invalid_argument: cluster config: \"rf\" belongs to the leaderless mode (\"mode\": "
+          "\"leaderless\")");
+    CHECK(err(R"({"mode": "leaderless", "rf": 2, "nodes": [{"id": 1, "peer": "h:1", "client": "h:2"}]})") ==
+          "invalid_argument: cluster config: \"rf\" must be an integer in 1..1 (the nodes)");
+    CHECK(err(R"({"mode": "leaderless", "consistency": "two", "nodes": [{"id": 1, "peer": "h:1", "client": "h:2"}]})") ==
+          "invalid_argument: cluster config: \"consistency\" must be one of \"one\", \"quorum\", "
+          "\"all\", \"serial\"");
+    CHECK(ParseClusterMode("raft").value() == ClusterMode::kRaft);
+    CHECK(ClusterModeName(ClusterMode::kLeaderless) == "leaderless");
+}
+
 }  // namespace
 }  // namespace orrery::net

@@ -33,7 +33,7 @@ Result<ClientRequest> DecodeRequestBody(Decoder& d, uint64_t client_id, uint64_t
         !d.GetLengthPrefixed(&expected) || !d.GetLengthPrefixed(&end) || !d.GetVarint32(&r.limit)) {
         return Malformed("truncated request");
     }
-    if (op < 1 || op > static_cast<uint8_t>(RequestOp::kTxnAutocommit)) {
+    if (op < 1 || op > static_cast<uint8_t>(RequestOp::kRepair)) {
         return Malformed("unknown op");
     }
     if (r.limit > kMaxScanLimit) return Malformed("scan limit too large");
@@ -117,6 +117,7 @@ std::string_view RequestOpName(RequestOp op) {
         case RequestOp::kTxnScan: return "txn-scan";
         case RequestOp::kTxnCommit: return "txn-commit";
         case RequestOp::kTxnAutocommit: return "txn-autocommit";
+        case RequestOp::kRepair: return "repair";
     }
     return "?";
 }
@@ -211,6 +212,7 @@ std::string DescribeRequest(const ClientRequest& r) {
         case RequestOp::kScan:
             return fmt::format("{} [{},{}) limit={}", head, r.key, r.end, r.limit);
         case RequestOp::kStatus:
+        case RequestOp::kRepair:
         case RequestOp::kTxnBegin: return head;
         case RequestOp::kTxnGet: return fmt::format("{} {}@v{}", head, r.key, r.snapshot);
         case RequestOp::kTxnScan:

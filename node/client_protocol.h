@@ -19,6 +19,7 @@
 //   |  op        | u8               | 1 get 2 put 3 delete 4 cas 5 scan 6 status      |
 //   |            |                  | 7 txn-begin 8 txn-get 9 txn-scan 10 txn-commit  |
 //   |            |                  | 11 txn-autocommit (txn_client.h)                |
+//   |            |                  | 12 repair (the leaderless mode's anti-entropy)  |
 //   |  key       | length-prefixed  | get/put/delete/cas; scan: start                 |
 //   |  value     | length-prefixed  | put/cas: new value                              |
 //   |  expected  | length-prefixed  | cas                                             |
@@ -68,9 +69,12 @@ enum class RequestOp : uint8_t {
     // read at `snapshot`; commit carries an encoded mvcc::CommitRequest in `value` and returns
     // the commit version; autocommit is a write-only request applied at the latest version.
     kTxnBegin, kTxnGet, kTxnScan, kTxnCommit, kTxnAutocommit,
+    // Asks one node of the leaderless mode to run anti-entropy over the ranges it replicates
+    // (`orrery cluster repair`); the reply's message summarises it. A Raft node refuses it.
+    kRepair,
 };
 
-// Returns "get", "put", ... "status", "txn-begin", ... "txn-autocommit".
+// Returns "get", "put", ... "status", "txn-begin", ... "txn-autocommit", "repair".
 std::string_view RequestOpName(RequestOp op);
 
 struct ClientRequest {

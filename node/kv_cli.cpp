@@ -117,6 +117,14 @@ std::string RenderStatus(const KvCliInvocation& inv, const KvOutcome& o) {
     if (o.type != KvOutcome::Type::kOk || !o.status) {
         return fmt::format("{} {}", who, RenderNotOk(o));
     }
+    if (!o.message.empty()) {
+        // A leaderless node has no Raft state: it describes itself ("n1 incarnation=0 period=7
+        // hints=0", then its gossip table and ring). The first line, without its name, is the
+        // summary; `orrery cluster status` prints the rest.
+        std::string_view first = std::string_view(o.message).substr(0, o.message.find('\n'));
+        first = first.substr(std::min(first.size(), first.find(' ') + 1));
+        return fmt::format("{} ok leaderless {}", who, first);
+    }
     const ServerStatus& s = *o.status;
     return fmt::format("{} ok role={} term={} commit={} applied={} last={} leader={} hash={:016x}",
                        who, raft::RoleName(static_cast<raft::Role>(s.role)), s.term, s.commit,

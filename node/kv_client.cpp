@@ -84,6 +84,10 @@ void KvClient::Status(NodeId server, Done done) {
     SubmitTo(MakeRequest(RequestOp::kStatus, ""), server, std::move(done));
 }
 
+void KvClient::Repair(NodeId server, Done done) {
+    SubmitTo(MakeRequest(RequestOp::kRepair, ""), server, std::move(done));
+}
+
 size_t KvClient::SlotOf(NodeId server) const {
     for (size_t i = 0; i < options_.servers.size(); ++i) {
         if (options_.servers[i] == server) return i;
@@ -147,6 +151,7 @@ void KvClient::OnReply(NodeId from, const ClientReply& reply) {
             out.type = KvOutcome::Type::kOk;
             out.pairs = reply.pairs;
             out.status = reply.status;
+            out.message = reply.message;
             leader_slot_ = SlotOf(from);
             Finish(std::move(out));
             return;

@@ -46,6 +46,7 @@ struct KvOutcome {
     std::string value;                // A read's value; a failed cas's current value.
     std::vector<std::pair<std::string, std::string>> pairs;  // A scan's result.
     std::optional<ServerStatus> status;                      // A status request's result.
+    std::string message;  // An ok reply's text: a leaderless node's status (gossip and ring).
     std::string error;                                       // Why, for fail and info.
     int attempts = 0;                                        // Requests sent for this op.
     NodeId server;  // The server whose reply decided the op; 0 when none did (a timeout).
@@ -77,6 +78,9 @@ public:
     void Scan(std::string start, std::string end, uint32_t limit, Done done);
     // Asks one particular server for its status (no redirects).
     void Status(NodeId server, Done done);
+    // Asks one particular leaderless node to run anti-entropy (no redirects); the outcome's
+    // value is the summary. A Raft node answers fail. Set attempt_timeout to outlast a repair.
+    void Repair(NodeId server, Done done);
 
     // Delivers a datagram (the handler installed at construction calls this).
     void OnMessage(NodeId from, std::string_view datagram);

@@ -261,6 +261,15 @@ void KvServer::OnRequest(NodeId from, const ClientRequest& request) {
     ++counters_.requests[request.op];
     // A retry with the same (client, seq) restarts the timing: its client waits from here.
     in_flight_[{request.client_id, request.seq}] = {request.op, env_.clock.Now()};
+    bool single_key = request.op == RequestOp::kGet || request.op == RequestOp::kPut ||
+                      request.op == RequestOp::kDelete || request.op == RequestOp::kCas;
+    if (single_key && request.limit != 0) {
+        // A consistency level (leaderless_message.h) sent to a Raft node: refused rather than
+        // ignored, so a client never believes it chose a level this mode does not have.
+        return Reply(from, request, ReplyCode::kAborted, {},
+                     "consistency levels are the leaderless mode's; a Raft cluster's reads and "
+                      "writes are always linearizable (send no level)");
+    }
     switch (request.op) {
         case RequestOp::kPut:
         case RequestOp::kDelete:
@@ -281,6 +290,10 @@ void KvServer::OnRequest(NodeId from, const ClientRequest& request) {
             SendReply(from, r);
             return;
         }
+        case RequestOp::kRepair:
+            return Reply(from, request, ReplyCode::kAborted, {},
+                         "repair is the leaderless mode's anti-entropy; a Raft cluster's replicas "
+                          "agree through the log");
     }
 }
 

@@ -60,6 +60,19 @@ void LeaderlessServer::OnClient(NodeId from, const ClientRequest& request) {
             recent_order_.pop_front();
         }
     }
+    if (request.op == RequestOp::kRepair) {
+        // Anti-entropy on this node's ranges (leaderless_repair.cpp); the reply waits for it. A
+        // retry of the same (client, seq) finds it in recent_ above and does not start another.
+        Repair([this, from, request](const RepairSummary& summary) {
+            if (halted_) return;
+            if (!summary.done) {
+                Reply(from, request, ReplyCode::kAborted, {}, "a repair is already running here");
+                return;
+            }
+            Reply(from, request, ReplyCode::kOk, DescribeRepair(summary));
+        });
+        return;
+    }
     bool single_key = request.op == RequestOp::kGet || request.op == RequestOp::kPut ||
                       request.op == RequestOp::kDelete || request.op == RequestOp::kCas;
     if (!single_key) {

@@ -66,6 +66,12 @@ RangeCells Collect(const std::vector<std::pair<std::string, Cell>>& all, const T
 
 }  // namespace
 
+std::string DescribeRepair(const RepairSummary& s) {
+    return fmt::format("{} ranges compared ({} unanswered), {} Merkle leaves differed, {} cells "
+                       "received, {} sent", s.ranges, s.unanswered, s.leaves_differ,
+                       s.cells_received, s.cells_streamed);
+}
+
 void LeaderlessServer::Repair(std::function<void(const RepairSummary&)> done) {
     if (repair_) {
         RepairSummary busy;
@@ -102,7 +108,9 @@ void LeaderlessServer::RepairNextRange() {
         for (NodeId r : job.waiting) env_.network.Send(r, EncodeReplicaMessage(req));
         uint64_t generation = ++job.generation;
         env_.clock.SetTimer(options_.request_timeout, [this, generation] {
-            if (repair_ && repair_->generation == generation && !halted_) RepairNextRange();
+            if (!repair_ || repair_->generation != generation || halted_) return;
+            ++repair_->summary.unanswered;  // Some replica of this range stayed silent.
+            RepairNextRange();
         });
         return;
     }
@@ -167,7 +175,9 @@ void LeaderlessServer::OnRepairReply(NodeId from, const ReplicaMessage& m) {
     } else {
         std::map<std::string, Cell> theirs(m.cells.begin(), m.cells.end());
         for (const auto& [key, cell] : m.cells) {
-            if (!Check(MergeLocal(key, cell).status())) return;
+            Result<bool> merged = MergeLocal(key, cell);
+            if (!Check(merged.status())) return;
+            if (*merged) ++job.summary.cells_received;
         }
         const std::set<uint32_t>& asked = job.requested[from];
         for (size_t i = 0; i < mine.cells.size(); ++i) {

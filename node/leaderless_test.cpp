@@ -296,6 +296,8 @@ TEST_CASE("leaderless: a delete's tombstones outlive the grace period only, and 
         REQUIRE(c.sim->RunFor(Duration::Seconds(3)).ok());
         REQUIRE(done.has_value());
         CHECK(done->done);
+        CHECK(done->cells_received >= 1);  // The missed tombstone came from another replica.
+        CHECK(done->cells_streamed == 0);  // It held nothing newer than theirs.
         CHECK(c.server(missed).LocalCell("k1").value()->tombstone);
         REQUIRE(c.sim->RunFor(Duration::Seconds(15)).ok());
         CHECK(c.Tombstones("k1") == std::pair<int, int>{0, 3});

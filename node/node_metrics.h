@@ -23,8 +23,8 @@
 //   orrery_statements_total{protocol}, orrery_statement_errors_total{protocol}
 //                                       (for each wire-protocol listener the host runs)
 //
-// Gossip states and Paxos rounds belong to the leaderless mode (node/leaderless_server.h),
-// which the real node does not run yet; they are not reported.
+// Gossip states and Paxos rounds belong to the leaderless mode (node/leaderless_server.h); a
+// leaderless node has no metrics endpoint yet (orrery node refuses --metrics-port there).
 #pragma once
 
 #include <string>

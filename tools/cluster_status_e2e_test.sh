@@ -30,4 +30,8 @@ echo "$status" | grep -Eq '^n2 +[0-9]+ +[0-9]+ +- +paused +\(stopped by SIGSTOP.
 echo "$status" | grep -Eq '^n1 +[0-9]+ +[0-9]+ +- +[a-z-]+ +[0-9]+ ' || fail "n1 not reported: $status"
 echo "$status" | grep -q 'no answer' && fail "a node known to be down or paused was asked: $status"
 echo "$status" | grep -q '2 of 3 nodes did not answer' || fail "no count of silent nodes: $status"
-echo "PASS: status names the killed and the paused node without asking them"
+# A Raft node refuses a consistency level rather than ignoring it (the leaderless mode's).
+n1=$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['nodes'][0]['client'])" "$dir/config.json")
+out=$("$orrery" kv --peers "$n1" --consistency one get k 2>&1); rc=$?
+[ $rc -eq 1 ] && echo "$out" | grep -q "consistency levels are the leaderless mode's" || fail "a level to a Raft node: rc=$rc $out"
+echo "PASS: status names the killed and the paused node without asking them; a Raft node refuses a level"

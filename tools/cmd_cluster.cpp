@@ -61,6 +61,7 @@
 #include "net/http.h"
 #include "net/local_process.h"
 #include "node/kv_client.h"
+#include "node/leaderless_message.h"
 #include "node/node_metrics.h"
 #include "raft/raft.h"
 #include "tools/cli_util.h"
@@ -92,6 +93,9 @@ struct ClusterArgs {
     bool metrics = false;  // status --metrics.
     bool no_group_commit = false;
     std::vector<std::string> bugs;  // --bug NAME for every node (start, restart).
+    std::string mode;               // start: "" (raft, or what config.json says) or a mode name.
+    uint32_t rf = 3;                // start --mode leaderless: replicas per key.
+    std::string consistency = "quorum";  // start --mode leaderless: the default level.
 };
 
 constexpr BadInputError BadInput{"cluster"};
@@ -106,6 +110,26 @@ std::string NodeFile(const ClusterArgs& a, uint32_t id, const char* suffix) {
     return Path(a, fmt::format("n{}{}", id, suffix));
 }
 
+// A new cluster's config from the start arguments. The leaderless mode serves the KV client
+// protocol only, so its nodes get no PostgreSQL, CQL or metrics addresses.
+net::ClusterConfig NewConfig(const ClusterArgs& a) {
+    bool leaderless = a.mode == "leaderless";
+    net::ClusterConfig config = net::ClusterConfig::Localhost(
+        a.nodes, kClientPortBase, kPeerPortBase, leaderless ? 0 : a.pg_port_base,
+        leaderless ? 0 : a.cql_port_base, leaderless ? 0 : a.metrics_port_base);
+    if (leaderless) {
+        if (a.rf < 1 || a.rf > static_cast<uint32_t>(a.nodes)) {
+            BadInput(fmt::format("--rf must be in 1..{} (the nodes)", a.nodes));
+        }
+        auto level = node::ParseConsistency(a.consistency);
+        if (!level.ok()) BadInput(level.status().message());
+        config.mode = net::ClusterMode::kLeaderless;
+        config.rf = a.rf;
+        config.consistency = node::ConsistencyName(*level);
+    }
+    return config;
+}
+
 // Loads the cluster's config, writing the localhost default on first use.
 net::ClusterConfig LoadOrCreateConfig(const ClusterArgs& a, bool create) {
     std::string path = ConfigPath(a);
@@ -114,14 +138,15 @@ net::ClusterConfig LoadOrCreateConfig(const ClusterArgs& a, bool create) {
         std::error_code ec;
         std::filesystem::create_directories(a.dir, ec);
         if (ec) BadInput(fmt::format("cannot create {}: {}", a.dir, ec.message()));
-        std::ofstream(path) << net::ClusterConfig::Localhost(a.nodes, kClientPortBase,
-                                                             kPeerPortBase, a.pg_port_base,
-                                                             a.cql_port_base,
-                                                             a.metrics_port_base)
-                                   .ToJson();
+        std::ofstream(path) << NewConfig(a).ToJson();
     }
     auto config = net::ClusterConfig::Load(path);
     if (!config.ok()) BadInput(config.status().ToString());
+    if (!a.mode.empty() && net::ClusterModeName(config->mode) != a.mode) {
+        BadInput(fmt::format("the cluster in {} is a {} cluster (its config.json says so); --mode "
+                             "applies to a new cluster",
+                             a.dir, net::ClusterModeName(config->mode)));
+    }
     return std::move(config).value();
 }
 
@@ -300,9 +325,11 @@ uint32_t CheckedNode(const ClusterArgs& a, const net::ClusterConfig& config) {
     return a.node;
 }
 
-// Asks every node of `ask` for its status, one after another, over the client protocol.
+// Asks every node of `ask` for its status (or, with `repair`, to run anti-entropy), one after
+// another, over the client protocol.
 std::map<NodeId, node::KvOutcome> QueryStatuses(const net::ClusterConfig& config,
-                                                const std::vector<NodeId>& ask) {
+                                                const std::vector<NodeId>& ask,
+                                                bool repair = false) {
     boost::asio::io_context io;
     net::ClientEnvOptions env_options;
     env_options.servers = config.ClientAddresses();
@@ -313,6 +340,12 @@ std::map<NodeId, node::KvOutcome> QueryStatuses(const net::ClusterConfig& config
     for (const auto& [id, addresses] : config.nodes) client_options.servers.push_back(id);
     client_options.attempt_timeout = Duration::Millis(500);
     client_options.op_timeout = Duration::Seconds(1);
+    if (repair) {
+        // A range whose replica is silent costs the node's request timeout (500 ms), and a node
+        // replicates rf x vnodes ranges: wait out the worst case, asking once.
+        client_options.attempt_timeout = Duration::Seconds(120);
+        client_options.op_timeout = Duration::Seconds(120);
+    }
     node::KvClient client(env, client_options);
 
     std::map<NodeId, node::KvOutcome> outcomes;
@@ -320,10 +353,15 @@ std::map<NodeId, node::KvOutcome> QueryStatuses(const net::ClusterConfig& config
     std::function<void()> ask_next = [&] {
         if (next == ask.end()) return io.stop();
         NodeId server = *next++;
-        client.Status(server, [&, server](const node::KvOutcome& outcome) {
+        auto done = [&, server](const node::KvOutcome& outcome) {
             outcomes[server] = outcome;
             boost::asio::post(io, ask_next);  // Not from inside the client's callback.
-        });
+        };
+        if (repair) {
+            client.Repair(server, done);
+        } else {
+            client.Status(server, done);
+        }
     };
     ask_next();
     io.run();
@@ -387,6 +425,79 @@ int PrintClusterStatus(const net::ClusterConfig& config,
     return down;
 }
 
+// The leaderless mode's status: each node's own view, its gossip table and its ring, as the
+// node describes them (LeaderlessServer::DescribeStatus). Returns how many nodes did not answer.
+int PrintLeaderlessStatus(const ClusterArgs& a, const net::ClusterConfig& config) {
+    std::vector<NodeId> ask;
+    std::map<NodeId, std::optional<pid_t>> pids;
+    for (const auto& [id, addresses] : config.nodes) {
+        pids[id] = RunningPid(a, id.value());
+        if (pids[id] && ProcessState(*pids[id]) != 'T') ask.push_back(id);
+    }
+    std::map<NodeId, node::KvOutcome> outcomes = QueryStatuses(config, ask);
+    fmt::print("leaderless cluster: {} nodes, rf={}, default consistency {}\n", config.nodes.size(),
+               config.rf, config.consistency);
+    int down = 0;
+    for (const auto& [id, addresses] : config.nodes) {
+        std::string head = fmt::format("n{} pid {} clients {}", id.value(),
+                                       pids[id] ? std::to_string(*pids[id]) : "-", addresses.client);
+        auto it = outcomes.find(id);
+        if (it == outcomes.end() || it->second.type != node::KvOutcome::Type::kOk) {
+            std::string why = !pids[id] ? "down: no process; not asked"
+                              : it == outcomes.end() ? "paused (SIGSTOP); not asked"
+                                                     : "no answer: " + it->second.error;
+            fmt::print("{}: {}\n", head, why);
+            ++down;
+            continue;
+        }
+        // The node's text starts with its name; indent it under our line.
+        std::string text = it->second.message;
+        fmt::print("{}:\n", head);
+        size_t start = 0;
+        while (start < text.size()) {
+            size_t end = text.find('\n', start);
+            if (end == std::string::npos) end = text.size();
+            fmt::print("  {}\n", text.substr(start, end - start));
+            start = end + 1;
+        }
+    }
+    return down;
+}
+
+// `repair [N]`: anti-entropy on node N, or on every node one after another.
+void Repair(const ClusterArgs& a) {
+    net::ClusterConfig config = LoadOrCreateConfig(a, /*create=*/false);
+    if (config.mode != net::ClusterMode::kLeaderless) {
+        BadInput("repair is the leaderless mode's anti-entropy; a Raft cluster's replicas agree "
+                 "through the log");
+    }
+    std::vector<NodeId> ask;
+    if (a.node != 0) {
+        ask.push_back(NodeId(CheckedNode(a, config)));
+    } else {
+        for (const auto& [id, addresses] : config.nodes) ask.push_back(id);
+    }
+    int failed = 0;
+    std::vector<NodeId> running;
+    for (NodeId id : ask) {
+        if (RunningPid(a, id.value())) {
+            running.push_back(id);
+        } else {
+            fmt::print("n{}: not running; not repaired\n", id.value());
+            ++failed;
+        }
+    }
+    for (const auto& [id, outcome] : QueryStatuses(config, running, /*repair=*/true)) {
+        if (outcome.type == node::KvOutcome::Type::kOk) {
+            fmt::print("n{}: {}\n", id.value(), outcome.value);
+        } else {
+            fmt::print("n{}: repair failed: {}\n", id.value(), outcome.error);
+            ++failed;
+        }
+    }
+    if (failed > 0) throw CLI::RuntimeError(1);
+}
+
 void Start(const ClusterArgs& a) {
     net::ClusterConfig config = LoadOrCreateConfig(a, /*create=*/true);
     bool ok = true;
@@ -438,7 +549,9 @@ void ShowStatus(const ClusterArgs& a) {
         }
         return;
     }
-    int down = PrintClusterStatus(config, [&](uint32_t id) { return RunningPid(a, id); });
+    int down = config.mode == net::ClusterMode::kLeaderless
+                   ? PrintLeaderlessStatus(a, config)
+                   : PrintClusterStatus(config, [&](uint32_t id) { return RunningPid(a, id); });
     if (down > 0) {
         fmt::print(stderr, "orrery cluster: {} of {} nodes did not answer\n", down,
                    config.nodes.size());
@@ -510,7 +623,7 @@ void Heal(const ClusterArgs& a) {
 
 void Register_cluster(CLI::App& app) {
     auto args = std::make_shared<ClusterArgs>();
-    CLI::App* cmd = app.add_subcommand("cluster", "Run a five-node KV cluster on localhost");
+    CLI::App* cmd = app.add_subcommand("cluster", "Run a five-node cluster on localhost (Raft or leaderless)");
     cmd->require_subcommand(1);
     auto add_dir = [&](CLI::App* sub) {
         sub->add_option("--dir", args->dir, "Cluster directory (default ./orrery-cluster)");
@@ -531,6 +644,14 @@ void Register_cluster(CLI::App& app) {
                       "Metrics (HTTP) port of node 1 in a new cluster, node N at base+N-1 "
                       "(default 9801; 0: none). An existing config.json keeps its \"metrics\" "
                       "addresses");
+    start->add_option("--mode", args->mode,
+                      "raft (default) or leaderless: a new cluster's replication (docs/16); an "
+                      "existing config.json keeps its mode")
+        ->check(CLI::IsMember({"raft", "leaderless"}));
+    start->add_option("--rf", args->rf, "--mode leaderless: replicas per key (default 3)");
+    start->add_option("--consistency", args->consistency,
+                      "--mode leaderless: the level of requests that name none: one, quorum "
+                      "(default), all or serial");
     start->add_flag("--trace", args->trace, "Write each node's trace to nN.jsonl");
     start->add_option("--snapshot-entries", args->snapshot_entries,
                       "Compact each node's log after this many applied entries");
@@ -551,6 +672,12 @@ void Register_cluster(CLI::App& app) {
                      "Summarise each node's metrics endpoint instead: requests, errors, p99 "
                      "latency, fsync latency, compactions, connections");
     status->callback([args] { ShowStatus(*args); });
+
+    CLI::App* repair = cmd->add_subcommand(
+        "repair", "Leaderless mode: anti-entropy (Merkle trees per token range) on node N or all");
+    add_dir(repair);
+    repair->add_option("N", args->node, "Node id (default: every node, one after another)");
+    repair->callback([args] { Repair(*args); });
 
     CLI::App* kill = cmd->add_subcommand("kill", "Kill node N with SIGKILL (a crash)");
     add_dir(kill);

@@ -32,6 +32,7 @@
 #include "net/cluster_config.h"
 #include "node/kv_cli.h"
 #include "node/kv_client.h"
+#include "node/leaderless_message.h"
 #include "tools/cli_util.h"
 
 namespace orrery::tools {
@@ -41,6 +42,7 @@ struct KvArgs {
     std::string cluster;
     std::string peers;
     std::string timeout = "5s";
+    std::string consistency;  // "": none sent (the node's default; a Raft node takes only this).
     std::vector<std::string> words;
 };
 
@@ -80,8 +82,8 @@ net::ClientEnvOptions EnvOptions(const std::map<NodeId, std::string>& servers) {
 // A connected session: the event loop, the client's Env and one KvClient.
 class Session {
 public:
-    Session(std::map<NodeId, std::string> servers, Duration timeout)
-        : env_(io_, EnvOptions(servers)) {
+    Session(std::map<NodeId, std::string> servers, Duration timeout, uint32_t consistency)
+        : env_(io_, EnvOptions(servers)), consistency_(consistency) {
         node::KvClientOptions options;
         for (const auto& [id, address] : servers) options.servers.push_back(id);
         options.op_timeout = timeout;
@@ -91,6 +93,15 @@ public:
 
     // Runs one parsed command, prints its outcome line(s), and returns the exit status.
     int Run(node::KvCliInvocation inv) {
+        if (consistency_ != 0) {
+            // The level rides in `limit` of the single-key ops (node/leaderless_message.h).
+            if (!IsSingleKey(inv.request.op)) {
+                fmt::print("fail --consistency applies to get, put, delete and cas, not {}\n",
+                           node::RequestOpName(inv.request.op));
+                return node::kKvExitBadInput;
+            }
+            inv.request.limit = consistency_;
+        }
         if (inv.request.op != node::RequestOp::kStatus) {
             return Print(inv, Await([&](auto done) { client_->Submit(inv.request, done); }));
         }
@@ -113,6 +124,11 @@ public:
     }
 
 private:
+    static bool IsSingleKey(node::RequestOp op) {
+        return op == node::RequestOp::kGet || op == node::RequestOp::kPut ||
+               op == node::RequestOp::kDelete || op == node::RequestOp::kCas;
+    }
+
     template <typename Start>
     node::KvOutcome Await(Start start) {
         std::optional<node::KvOutcome> outcome;
@@ -132,6 +148,7 @@ private:
     net::ClientEnv env_;
     std::unique_ptr<node::KvClient> client_;
     std::vector<NodeId> servers_;
+    uint32_t consistency_ = 0;  // node::Consistency as sent; 0: none.
 };
 
 // Parses words into an invocation, or the message for a bad command.
@@ -171,7 +188,20 @@ void RunKv(const KvArgs& args) {
     std::map<NodeId, std::string> servers = Servers(args);
     std::optional<Duration> timeout = ParseDuration(args.timeout);
     if (!timeout || *timeout <= Duration(0)) BadInput(fmt::format("bad --timeout '{}'", args.timeout));
-    Session session(std::move(servers), *timeout);
+    uint32_t consistency = 0;
+    if (!args.consistency.empty()) {
+        auto level = node::ParseConsistency(args.consistency);
+        if (!level.ok()) BadInput(level.status().message());
+        if (!args.cluster.empty()) {
+            auto config = net::ClusterConfig::Load(args.cluster + "/config.json");
+            if (config.ok() && config->mode != net::ClusterMode::kLeaderless) {
+                BadInput("--consistency is the leaderless mode's; this is a Raft cluster, whose "
+                         "reads and writes are always linearizable");
+            }
+        }
+        consistency = static_cast<uint32_t>(*level);
+    }
+    Session session(std::move(servers), *timeout, consistency);
     if (args.words.empty()) return Repl(session);
     auto inv = Parse(session, args.words);
     if (!inv.ok()) BadInput(inv.status().message());
@@ -188,6 +218,9 @@ void Register_kv(CLI::App& app) {
     cmd->add_option("--cluster", args->cluster, "Cluster directory (reads DIR/config.json)");
     cmd->add_option("--peers,--connect", args->peers, "Client addresses HOST:PORT,... (ids 1..n)");
     cmd->add_option("--timeout", args->timeout, "Give up on an operation after this (default 5s)");
+    cmd->add_option("--consistency", args->consistency,
+                    "Leaderless mode: one, quorum, all or serial (a lightweight transaction) for "
+                    "get, put, delete and cas (default: the cluster's)");
     cmd->add_option("command", args->words, "A command and its arguments; none: a REPL on stdin");
     cmd->footer("Commands:\n" + node::KvCliHelp() +
                 "Exit status: 0 ok, 1 failed, 2 bad input, 3 indeterminate (a write that may "

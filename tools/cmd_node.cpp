@@ -31,6 +31,13 @@
 // (node/node_metrics.h, net/http.h, docs/24-metrics.md), on the host of the node's client address.
 // The data directory is timed for it (core/timed_disk.h): every fsync lands in a histogram.
 //
+// A config whose "mode" is "leaderless" (net/cluster_config.h; `orrery cluster start --mode
+// leaderless`) makes the node a node::LeaderlessServer instead, the one the simulator's
+// leaderless runs drive: gossip, the hash ring with the config's rf, hinted handoff, read repair,
+// anti-entropy on request and CASPaxos. It serves the KV client protocol only (`orrery kv`,
+// consistency per request or the config's default); the SQL, PostgreSQL, CQL and metrics ports are
+// the Raft mode's, and asking for one there is an error (exit 2).
+//
 // Exit status: 0 after a signal, 1 when the server fails (it cannot open its data, or it halts
 // on a storage failure), 2 on bad arguments.
 #include <CLI/CLI.hpp>
@@ -57,6 +64,7 @@
 #include "net/wall_clock.h"
 #include "node/client_protocol.h"
 #include "node/kv_server.h"
+#include "node/leaderless_server.h"
 #include "node/node_metrics.h"
 #include "raft/raft.h"
 #include "storage/posix/posix_disk.h"
@@ -122,6 +130,42 @@ node::KvServerOptions ServerOptions(const NodeArgs& args, const net::ClusterConf
     return options;
 }
 
+// The leaderless mode's options (node/leaderless_server.h) from the arguments and the config.
+node::LeaderlessOptions LeaderlessServerOptions(const NodeArgs& args,
+                                                const net::ClusterConfig& cluster) {
+    for (auto [port, flag] : {std::pair{args.pg_port, "--pg-port"},
+                              std::pair{args.cql_port, "--cql-port"},
+                              std::pair{args.metrics_port, "--metrics-port"}}) {
+        if (port != 0) {
+            BadInput(fmt::format("{} is not served in the leaderless mode (it serves the key-value "
+                                 "protocol: orrery kv)", flag));
+        }
+    }
+    if (args.snapshot_entries != 0) BadInput("--snapshot-entries is the Raft mode's");
+    if (args.no_group_commit) {
+        BadInput("--no-group-commit is the Raft mode's (a leaderless replica syncs each write before it acks)");
+    }
+    node::LeaderlessOptions options;
+    for (const auto& [id, addresses] : cluster.nodes) options.peers.push_back(id);
+    options.rf = cluster.rf;
+    auto level = node::ParseConsistency(cluster.consistency);
+    if (!level.ok()) BadInput(level.status().message());
+    options.consistency = *level;
+    std::optional<Duration> tick = ParseDuration(args.tick);
+    if (!tick || *tick <= Duration(0)) BadInput(fmt::format("bad --tick '{}'", args.tick));
+    options.tick = *tick;
+    std::string engine = args.engine.empty() ? (node::HaveLsmEngine() ? "lsm" : "memory")
+                                             : args.engine;
+    auto factory = node::MakeEngineFactory(engine);
+    if (!factory.ok()) BadInput(factory.status().message());
+    options.engine = std::move(factory).value();
+    for (const std::string& bug : args.bugs) {
+        Status s = node::EnableLeaderlessBug(bug, &options);
+        if (!s.ok()) BadInput(std::string(s.message()));
+    }
+    return options;
+}
+
 // The peers named in the block file (missing file: none). Tokens that are not ids are skipped.
 std::set<NodeId> ReadBlockFile(const std::string& path, net::Logger& log) {
     std::set<NodeId> blocked;
@@ -161,7 +205,15 @@ int RunNode(const NodeArgs& args) {
     if (cluster->nodes.count(NodeId(args.id)) == 0) {
         BadInput(fmt::format("node {} is not in {}", args.id, args.config));
     }
-    node::KvServerOptions server_options = ServerOptions(args, *cluster);
+    const bool leaderless = cluster->mode == net::ClusterMode::kLeaderless;
+    // Options first: bad arguments exit 2 before anything is opened.
+    node::KvServerOptions server_options;
+    node::LeaderlessOptions leaderless_options;
+    if (leaderless) {
+        leaderless_options = LeaderlessServerOptions(args, *cluster);
+    } else {
+        server_options = ServerOptions(args, *cluster);
+    }
     net::Logger log(fmt::format("n{}", args.id), ParseLogLevel(args.log_level));
 
     auto disk = storage::PosixDisk::Open(args.data, /*create_if_missing=*/true);
@@ -176,7 +228,9 @@ int RunNode(const NodeArgs& args) {
     env_options.cluster = *cluster;
     env_options.trace_path = args.trace;
     env_options.seed = args.seed;
-    env_options.render = [](std::string_view bytes) { return node::DescribeDatagram(bytes); };
+    env_options.render = [leaderless](std::string_view bytes) {
+        return leaderless ? node::DescribeLeaderlessDatagram(bytes) : node::DescribeDatagram(bytes);
+    };
     // Every fsync of the data directory is timed for the metrics, on the node's own clock.
     auto timed = std::make_unique<TimedDisk>(std::move(disk).value());
     TimedDisk* timed_disk = timed.get();
@@ -187,11 +241,36 @@ int RunNode(const NodeArgs& args) {
     }
     timed_disk->AttachClock((*real)->clock());
     int exit_status = 0;
-    server_options.on_halt = [&](const Status& why, bool) {
+    auto on_halt = [&](const Status& why, bool) {
         log.Error("halting: {}", why.ToString());
         exit_status = 1;
         io.stop();
     };
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+        if (ec) return;
+        log.Info("signal {}: shutting down", signal);
+        io.stop();
+    });
+    if (leaderless) {
+        leaderless_options.on_halt = on_halt;
+        auto server = node::LeaderlessServer::Open((*real)->env(), std::move(leaderless_options));
+        if (!server.ok()) {
+            log.Error("cannot open the server: {}", server.status().ToString());
+            return 1;
+        }
+        log.Info("serving (leaderless mode, rf={}, consistency {}) with data in {}", cluster->rf,
+                 cluster->consistency, args.data);
+        for (const std::string& bug : args.bugs) log.Warn("bug switched on: {}", bug);
+        if (!args.block_file.empty()) {
+            WatchBlockFile(block_signal, (*real)->network(), args.block_file, log);
+        }
+        io.run();
+        server->reset();  // The server goes before the Env it was built from.
+        log.Info("stopped");
+        return exit_status;
+    }
+    server_options.on_halt = on_halt;
     auto server = node::KvServer::Open((*real)->env(), std::move(server_options));
     if (!server.ok()) {
         log.Error("cannot open the server: {}", server.status().ToString());
@@ -267,12 +346,6 @@ int RunNode(const NodeArgs& args) {
         WatchBlockFile(block_signal, (*real)->network(), args.block_file, log);
     }
 
-    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-    signals.async_wait([&](const boost::system::error_code& ec, int signal) {
-        if (ec) return;
-        log.Info("signal {}: shutting down", signal);
-        io.stop();
-    });
     io.run();
     metrics.reset();  // It reads everything below.
     cql.reset();      // Its sessions' clients go before the server they talk to,
@@ -286,7 +359,7 @@ int RunNode(const NodeArgs& args) {
 
 void Register_node(CLI::App& app) {
     auto args = std::make_shared<NodeArgs>();
-    CLI::App* cmd = app.add_subcommand("node", "Run one real server node of the KV store");
+    CLI::App* cmd = app.add_subcommand("node", "Run one real server node (Raft, or leaderless when the config says so)");
     cmd->add_option("--id", args->id, "This node's id (as in the config)")
         ->required()
         ->check(CLI::Range(1u, kFirstClientId - 1));
@@ -319,7 +392,9 @@ void Register_node(CLI::App& app) {
                   "Persist after every input instead of once per event-loop turn");
     cmd->add_option("--bug", args->bugs,
                     "Switch on a known protocol bug (repeatable): kv.no-dedup, raft.stale-read, "
-                    "raft.forget-vote, raft.commit-old-term, mvcc.snapshot-only");
+                    "raft.forget-vote, raft.commit-old-term, mvcc.snapshot-only; in the leaderless "
+                    "mode paxos.forget-promise, paxos.skip-accepted-value, handoff.volatile, "
+                    "gossip.no-refute");
     cmd->add_option("--log-level", args->log_level, "debug, info, warn or error (default info)");
     cmd->callback([args] {
         int status = RunNode(*args);
