@@ -66,6 +66,16 @@ Result<std::unique_ptr<LocalCluster>> LocalCluster::Create(LocalClusterOptions o
         c->options_.log_path = c->dir_ + "/" + o.log_name;
     }
     ORRERY_ASSIGN_OR_RETURN(c->config_, FreeLocalhostConfig(o.nodes));
+    c->config_.mode = o.mode;
+    if (o.mode == ClusterMode::kLeaderless) {
+        if (o.rf < 1 || o.rf > static_cast<uint32_t>(o.nodes)) {
+            return Status::InvalidArgument(fmt::format("rf {} outside 1..{}", o.rf, o.nodes));
+        }
+        c->config_.rf = o.rf;
+        c->config_.consistency = o.consistency;
+        // The nodes read it back: a level Parse refuses is refused here, before anything starts.
+        ORRERY_RETURN_IF_ERROR(ClusterConfig::Parse(c->config_.ToJson()).status());
+    }
     std::ofstream out(c->dir_ + "/config.json");
     out << c->config_.ToJson();
     if (!out.flush()) return Status::IOError("cannot write " + c->dir_ + "/config.json");

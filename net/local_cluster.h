@@ -26,6 +26,9 @@ namespace orrery::net {
 
 struct LocalClusterOptions {
     int nodes = 5;
+    ClusterMode mode = ClusterMode::kRaft;  // kLeaderless: config.json says so (and rf, level).
+    uint32_t rf = 3;                         // Leaderless: replicas per key, at most nodes.
+    std::string consistency = "quorum";     // Leaderless: one, quorum, all or serial.
     std::string dir;                      // "" = a fresh directory under the system temp dir.
     std::string temp_prefix = "orrery-cluster";  // Its name's prefix (prefix-XXXXXX).
     std::string binary;                   // The `orrery` binary; "" = this executable.
@@ -50,7 +53,7 @@ public:
     // `orrery cluster start --dir DIR <start_args>`: kIOError unless every node came up.
     Status Start();
     // Polls `orrery cluster status` until some node reports the leader role; kTimeout if none
-    // did within `timeout`. REQUIRES: Start was called.
+    // did within `timeout`. REQUIRES: Start was called, in the Raft mode.
     Status WaitForLeader(Duration timeout);
     // `orrery cluster stop --dir DIR`; kIOError if it failed (nodes may still run).
     Status Stop();
