@@ -16,9 +16,13 @@ constexpr std::string_view kLwtCell = "v";  // The register's cell in its LWT pa
 }  // namespace
 
 
+int64_t LeaderlessServer::CellClockUs() const {
+    return options_.cell_clock_us ? options_.cell_clock_us() : env_.clock.Now().us();
+}
+
 int64_t LeaderlessServer::NextTimestamp() {
     // The coordinator's clock, made unique: a skewed clock makes skewed timestamps, on purpose.
-    last_timestamp_us_ = std::max(env_.clock.Now().us(), last_timestamp_us_ + 1);
+    last_timestamp_us_ = std::max(CellClockUs(), last_timestamp_us_ + 1);
     return last_timestamp_us_;
 }
 

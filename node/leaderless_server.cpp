@@ -319,7 +319,7 @@ void LeaderlessServer::ReplayHints() {
 void LeaderlessServer::PurgeTombstones() {
     Result<std::vector<std::pair<std::string, Cell>>> cells = LocalCells();
     if (!Check(cells.status())) return;
-    int64_t horizon = env_.clock.Now().us() - options_.tombstone_grace.us();
+    int64_t horizon = CellClockUs() - options_.tombstone_grace.us();
     storage::WriteBatch batch;
     for (const auto& [key, cell] : *cells) {
         if (cell.tombstone && cell.timestamp_us < horizon) batch.Delete(std::string(kDataPrefix) + key);

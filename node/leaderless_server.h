@@ -82,6 +82,11 @@ struct LeaderlessOptions {
     gossip::GossipConfig gossip;                     // id and seeds are filled in.
     paxos::ProposerConfig paxos;                     // id is filled in.
     paxos::AcceptorConfig acceptor;
+    // The clock of cell timestamps and of the tombstone grace period, in µs. nullptr: env.clock,
+    // whose skew the simulator controls. A real node passes the calendar clock: env.clock there
+    // is CLOCK_MONOTONIC, which restarts at a reboot, and a cell stamped before one would then
+    // win over every write after it.
+    std::function<int64_t()> cell_clock_us;
     bool bug_volatile_hints = false;                 // handoff.volatile.
     paxos::AcceptObserver* paxos_observer = nullptr;  // The simulator's invariants.
     HintObserver* hint_observer = nullptr;
@@ -197,6 +202,7 @@ private:
     void Reply(NodeId to, const ClientRequest& request, ReplyCode code, std::string value = {},
                std::string message = {});
     int64_t NextTimestamp();
+    int64_t CellClockUs() const;  // options.cell_clock_us, or env.clock.
 
     // Anti-entropy (leaderless_repair.cpp).
     void OnTreeReq(NodeId from, const ReplicaMessage& m);

@@ -36,7 +36,8 @@ public:
 
 struct Cluster {
     explicit Cluster(bool volatile_hints = false,
-                     Duration tombstone_grace = LeaderlessOptions{}.tombstone_grace) {
+                     Duration tombstone_grace = LeaderlessOptions{}.tombstone_grace,
+                     std::function<int64_t()> cell_clock_us = nullptr) {
         sim::SimOptions so;
         so.seed = 7;
         so.node_count = 5;
@@ -46,6 +47,7 @@ struct Cluster {
         options.engine = MakeEngineFactory(HaveLsmEngine() ? "lsm" : "memory").value();
         options.bug_volatile_hints = volatile_hints;
         options.tombstone_grace = tombstone_grace;
+        options.cell_clock_us = std::move(cell_clock_us);
         sim->AddNodes([this](Env& env) { return std::make_unique<ServerProcess>(env, options); });
         sim->AddClient(NodeId(1000), [this](Env& env) {
             return std::make_unique<ClientProcess>(env, options.peers);
@@ -176,6 +178,24 @@ TEST_CASE("leaderless: a dead replica gets a durable hint, replayed when it is b
         auto cell = c.server(down).LocalCell("k1").value();
         CHECK(cell.has_value() == !volatile_hints);  // The volatile hint died with its holder.
         CHECK(c.server(holders[0]).hints().size() == 0);
+    }
+}
+
+TEST_CASE("leaderless: a real node stamps cells with the clock it is given, not its Clock",
+          "[leaderless]") {
+    // A real node's Clock is CLOCK_MONOTONIC, which restarts at a reboot; it passes the
+    // calendar clock instead (tools/cmd_node.cpp). Here a fake calendar far ahead of the
+    // simulator's clock: every replica's cell carries its time, made unique per coordinator.
+    constexpr int64_t kCalendar = 1'765'000'000'000'000;  // µs: late 2025.
+    Cluster c(false, LeaderlessOptions{}.tombstone_grace, [] { return kCalendar; });
+    REQUIRE(c.Put("k", "1", Consistency::kAll).code == ReplyCode::kOk);
+    REQUIRE(c.Put("k", "2", Consistency::kAll).code == ReplyCode::kOk);
+    for (NodeId id : c.server(NodeId(1)).ring().Replicas("k", 3)) {
+        std::optional<Cell> cell = c.server(id).LocalCell("k").value();
+        REQUIRE(cell.has_value());
+        CHECK(cell->value == "2");
+        CHECK(cell->timestamp_us >= kCalendar + 1);  // The second write of one coordinator.
+        CHECK(cell->timestamp_us < kCalendar + 10);
     }
 }
 

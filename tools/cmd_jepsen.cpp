@@ -32,6 +32,11 @@
 // command, errors and SIGINT/SIGTERM/SIGHUP included (a signal ends the run early: clients stop
 // invoking, operations in flight end, and the shorter history is still checked).
 //
+// --mode leaderless starts a leaderless cluster instead (node/leaderless_server.h, docs/16): the
+// register workload's read/write/cas at --consistency (cas needs serial, so below it every cas
+// fails, which the checker treats as no effect), or --workload lwt, the same ops at serial, each a
+// CASPaxos round. The same nemeses apply; kills and pauses have no leader to aim at.
+//
 // Exit status: 0 valid, 1 invalid, 3 unknown (the checker's budget ran out), 2 bad input, a
 // cluster that did not start or another error, 130 interrupted (unless the history was invalid).
 #include <CLI/CLI.hpp>
@@ -60,6 +65,7 @@
 #include "core/random.h"
 #include "jepsen/checker/check.h"
 #include "net/local_process.h"
+#include "node/leaderless_server.h"
 #include "tools/cli_util.h"
 #include "tools/jepsen_real.h"
 
@@ -88,7 +94,18 @@ struct JepsenArgs {
     bool keep = false;
     std::vector<std::string> bugs;
     std::optional<uint64_t> seed;
+    std::string mode = "raft";           // raft or leaderless (docs/16 §16.14).
+    uint32_t rf = 3;                     // Leaderless: replicas per key.
+    std::string consistency = "quorum";  // Leaderless register workload: the level of its ops.
 };
+
+bool Leaderless(const JepsenArgs& a) { return a.mode == "leaderless"; }
+
+// The default consistency the leaderless cluster's config names: the lwt workload is the
+// register workload at SERIAL (every op a CASPaxos round), register runs at --consistency.
+std::string LeaderlessLevel(const JepsenArgs& a) {
+    return a.workload == "lwt" ? "serial" : a.consistency;
+}
 
 constexpr BadInputError BadInput{"jepsen"};
 
@@ -98,9 +115,37 @@ std::pair<Duration, Duration> Validate(const JepsenArgs& a, jepsen_real::Nemesis
         BadInput("only --real is implemented here; simulated runs are `orrery sim` and "
                  "`orrery campaign`");
     }
-    if (a.workload != "register" && a.workload != "bank" && a.workload != "list-append" &&
-        a.workload != "set") {
-        BadInput("unknown --workload '" + a.workload + "' (register, bank, list-append, set)");
+    if (Leaderless(a)) {
+        if (a.workload != "register" && a.workload != "lwt") {
+            BadInput("--workload '" + a.workload + "' does not run in the leaderless mode "
+                     "(register at --consistency, or lwt)");
+        }
+        auto level = node::ParseConsistency(a.consistency);
+        if (!level.ok()) BadInput(level.status().message());
+        if (*level == node::Consistency::kSerial) {
+            BadInput("--consistency serial is the lwt workload: use --workload lwt");
+        }
+        if (a.workload == "lwt" && a.consistency != "quorum") {
+            BadInput("--consistency is for the register workload; lwt runs every op at serial");
+        }
+        if (a.rf < 1 || a.rf > static_cast<uint32_t>(a.nodes)) {
+            BadInput(fmt::format("--rf must be in 1..{} (the nodes)", a.nodes));
+        }
+        if (a.pinned_readers > 0) BadInput("--pinned-readers is the Raft mode's (it has no leader here)");
+        for (const std::string& bug : a.bugs) {
+            node::LeaderlessOptions scratch;
+            Status s = node::EnableLeaderlessBug(bug, &scratch);
+            if (!s.ok()) BadInput(std::string(s.message()));
+        }
+    } else {
+        if (a.workload != "register" && a.workload != "bank" && a.workload != "list-append" &&
+            a.workload != "set") {
+            BadInput("unknown --workload '" + a.workload +
+                     "' (register, bank, list-append, set; lwt with --mode leaderless)");
+        }
+        if (a.rf != 3 || a.consistency != "quorum") {
+            BadInput("--rf and --consistency are the leaderless mode's (--mode leaderless)");
+        }
     }
     if (a.pinned_readers > 0 && a.workload != "register") {
         BadInput("--pinned-readers needs --workload register");
@@ -266,13 +311,21 @@ int RunInDir(const JepsenArgs& a, ClusterGuard& cluster, jepsen_real::NemesisKin
     std::string history_path = a.history.empty() ? dir + "/history.jsonl" : a.history;
     auto config = net::FreeLocalhostConfig(a.nodes);
     if (!config.ok()) BadInput(config.status().ToString());
+    if (Leaderless(a)) {
+        config->mode = net::ClusterMode::kLeaderless;
+        config->rf = a.rf;
+        config->consistency = LeaderlessLevel(a);
+    }
     std::ofstream(dir + "/config.json") << config->ToJson();
     std::vector<std::string> node_args;
     if (!a.engine.empty()) node_args.insert(node_args.end(), {"--engine", a.engine});
     for (const std::string& bug : a.bugs) node_args.insert(node_args.end(), {"--bug", bug});
-    fmt::print("jepsen --real: {} workload for {}, {} nodes in {}, {} clients, nemesis {} every "
+    std::string mode = Leaderless(a) ? fmt::format(" (leaderless, rf={}, consistency {})", a.rf,
+                                                   LeaderlessLevel(a))
+                                     : "";
+    fmt::print("jepsen --real: {} workload{} for {}, {} nodes in {}, {} clients, nemesis {} every "
                "{}, seed {}{}\n",
-               a.workload, a.duration, a.nodes, dir, a.clients, a.nemesis, a.interval, seed,
+               a.workload, mode, a.duration, a.nodes, dir, a.clients, a.nemesis, a.interval, seed,
                a.bugs.empty() ? "" : fmt::format(", bugs {}", fmt::join(a.bugs, ",")));
     std::fflush(stdout);
     if (!cluster.StartNodes(node_args)) {
@@ -381,7 +434,8 @@ void Register_jepsen(CLI::App& app) {
                   "3 unknown, 2 bad input");
     cmd->add_flag("--real", args->real, "Run against real `orrery node` processes (required)");
     cmd->add_option("--workload", args->workload,
-                    "Workload: register (default), bank, list-append or set");
+                    "Workload: register (default), bank, list-append or set; in the leaderless "
+                    "mode register or lwt (the register workload at serial: CASPaxos)");
     cmd->add_option("--duration", args->duration, "How long clients run (default 60s)");
     cmd->add_option("--nemesis", args->nemesis,
                     "Faults: kill, partition, pause, comma-separated (default kill,partition), or none");
@@ -406,6 +460,13 @@ void Register_jepsen(CLI::App& app) {
                     "Run the nodes with a known protocol bug (repeatable; see `orrery node "
                     "--help`)");
     cmd->add_option("--engine", args->engine, "Storage engine of the nodes: lsm or memory");
+    cmd->add_option("--mode", args->mode,
+                    "raft (default) or leaderless: the cluster's replication (docs/16)")
+        ->check(CLI::IsMember({"raft", "leaderless"}));
+    cmd->add_option("--rf", args->rf, "Leaderless mode: replicas per key (default 3)");
+    cmd->add_option("--consistency", args->consistency,
+                    "Leaderless register workload: one, quorum (default) or all; cas needs "
+                    "serial, so at these levels every cas fails (use --workload lwt)");
     cmd->add_option("--seed", args->seed, "Seed of the generators and nemesis (default: random)")
         ->check(SeedValidator());
     cmd->callback([args] { RunJepsen(*args); });

@@ -148,6 +148,9 @@ node::LeaderlessOptions LeaderlessServerOptions(const NodeArgs& args,
     node::LeaderlessOptions options;
     for (const auto& [id, addresses] : cluster.nodes) options.peers.push_back(id);
     options.rf = cluster.rf;
+    // Cells are stamped with calendar time, as Cassandra's coordinators do: it survives a reboot,
+    // which the node's monotonic Clock does not (node/leaderless_server.h).
+    options.cell_clock_us = net::SystemWallClockMicros;
     auto level = node::ParseConsistency(cluster.consistency);
     if (!level.ok()) BadInput(level.status().message());
     options.consistency = *level;

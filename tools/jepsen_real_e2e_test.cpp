@@ -197,6 +197,46 @@ TEST_CASE("e2e: jepsen --real with pinned readers under pause is valid without a
     CHECK(output.find(" 0 pauses") == std::string::npos);
 }
 
+TEST_CASE("e2e: jepsen --real --mode leaderless: lwt under kill, partition and pause is valid",
+          "[tools][e2e]") {
+    // Every op a CASPaxos round on the key's three replicas; the nemesis kills, splits and
+    // freezes nodes. The register workload's cas then mostly succeeds or fails on its value:
+    // the ops that failed at serial had a stale expected value (cas-failed), not a lost quorum.
+    TempDir tmp("jepsen-e2e");
+    std::string out = tmp.path() + "/out.txt";
+    std::string history_path = tmp.path() + "/history.jsonl";
+    int status = Orrery({"jepsen", "--real", "--mode", "leaderless", "--workload", "lwt",
+                         "--duration", "8s", "--interval", "1s", "--nemesis",
+                         "kill,partition,pause", "--clients", "5", "--seed", "7", "--dir",
+                         tmp.path() + "/cluster", "--history", history_path},
+                        out, Duration::Seconds(120));
+    std::string output = ReadFile(out);
+    INFO(output);
+    REQUIRE(status == 0);
+    CHECK(output.find("lwt workload (leaderless, rf=3, consistency serial)") != std::string::npos);
+    CHECK(output.find("checker (kv): valid") != std::string::npos);
+    auto history = jepsen::History::Parse(ReadFile(history_path));
+    REQUIRE(history.ok());
+    std::map<std::string, int> ok_by_f;
+    std::map<std::string, int> faults;
+    for (const jepsen::Op& op : history->ops()) {
+        if (jepsen::IsNemesis(op)) {
+            ++faults[op.f];
+        } else if (op.type == jepsen::OpType::kOk) {
+            ++ok_by_f[op.f];
+        }
+    }
+    CHECK(ok_by_f["read"] > 50);
+    CHECK(ok_by_f["write"] > 50);
+    CHECK(ok_by_f["cas"] > 10);  // At serial a cas can succeed; below it every cas fails.
+    CHECK(faults["kill"] >= 1);
+    CHECK(faults["partition"] >= 1);
+    CHECK(faults["pause"] >= 1);
+    CHECK(Orrery({"check", "--model", "kv", history_path}, tmp.path() + "/check.txt",
+                 Duration::Seconds(60)) == 0);
+    CHECK(NodesMentioning(tmp.path()).empty());
+}
+
 TEST_CASE("e2e: jepsen --real rejects bad arguments before creating anything", "[tools][e2e]") {
     TempDir tmp("jepsen-e2e");
     std::string cluster = tmp.path() + "/cluster";
@@ -217,6 +257,20 @@ TEST_CASE("e2e: jepsen --real rejects bad arguments before creating anything", "
                   "--dir", cluster},
                  out, Duration::Seconds(30)) == 2);
     CHECK(ReadFile(out).find("--pinned-readers needs --workload register") != std::string::npos);
+    // The leaderless mode's workloads, levels and replication factor.
+    auto refused = [&](std::vector<std::string> args, const std::string& why) {
+        args.insert(args.begin(), {"jepsen", "--real", "--dir", cluster});
+        CHECK(Orrery(args, out, Duration::Seconds(30)) == 2);
+        INFO(ReadFile(out));
+        CHECK(ReadFile(out).find(why) != std::string::npos);
+    };
+    refused({"--mode", "leaderless", "--workload", "bank"}, "does not run in the leaderless mode");
+    refused({"--mode", "leaderless", "--consistency", "serial"}, "use --workload lwt");
+    refused({"--mode", "leaderless", "--consistency", "most"}, "unknown consistency level");
+    refused({"--mode", "leaderless", "--rf", "6"}, "--rf must be in 1..5");
+    refused({"--mode", "leaderless", "--bug", "raft.stale-read"}, "raft.stale-read");
+    refused({"--workload", "lwt"}, "lwt with --mode leaderless");
+    refused({"--rf", "2"}, "the leaderless mode's");
     CHECK_FALSE(std::filesystem::exists(cluster));
 }
 
