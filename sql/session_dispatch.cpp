@@ -171,7 +171,12 @@ void SessionImpl::StartPlanned(const Statement& statement, std::vector<Value> pa
     for (const PlanColumn& c : plan->columns) {
         if (!c.hidden) result_.columns.push_back({c.name, c.type});
     }
-    runner_ = std::make_unique<PlanRunner>(plan, ExecContext{txn, *catalog_, params_, options_, txn_now_us_});
+    // statement_timestamp(): an autocommit statement began with its transaction; a statement
+    // of an explicit transaction reads the clock as it starts.
+    std::optional<int64_t> statement_us = txn_now_us_;
+    if (!stmt_txn_ && options_.wall_clock_us) statement_us = options_.wall_clock_us();
+    runner_ = std::make_unique<PlanRunner>(
+        plan, ExecContext{txn, *catalog_, params_, options_, txn_now_us_, statement_us});
     phase_ = Phase::kRunning;
 }
 

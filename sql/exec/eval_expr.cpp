@@ -104,7 +104,7 @@ SqlResult<Value> ExprEvaluator::Eval(const BExpr& expr, const Row& row, const Ou
             return CastValue(a.value(), e.cast_type);
         }
         case BKind::kFunction: return EvalFunction(e, row, outer);
-        case BKind::kNow: return Now();
+        case BKind::kNow: return Now(e.name);
         case BKind::kSubquery: return EvalSubquery(e, row, outer);
     }
     return Internal("unknown expression kind");
@@ -187,18 +187,26 @@ SqlResult<Value> ExprEvaluator::EvalFunction(const BoundExpr& e, const Row& row,
         args.push_back(v.value());
         if (lazy && !args.back().is_null()) return CoerceToType(args.back(), e.type);
     }
-    if (e.function == ScalarFunction::kNow) return Now();
+    if (e.function == ScalarFunction::kNow) return Now("now");
     // A function typed FLOAT over mixed numbers (nullif(1, 2.5)) returns a FLOAT value.
     auto v = EvalScalarFunction(e.function, args);
     if (!v.ok()) return v;
     return CoerceToType(v.value(), e.type);
 }
 
-SqlResult<Value> ExprEvaluator::Now() {
-    const std::optional<int64_t>& now = state_.ctx.now_us;
+SqlResult<Value> ExprEvaluator::Now(const std::string& which) {
+    const ExecContext& ctx = state_.ctx;
+    std::optional<int64_t> now = ctx.now_us;
+    if (which == "statement_timestamp") now = ctx.statement_us;
+    // clock_timestamp() is the clock as it is now: it moves within a statement (PostgreSQL's).
+    if (which == "clock_timestamp" && ctx.options.wall_clock_us) now = ctx.options.wall_clock_us();
     if (!now) {
         return MakeSqlError(ErrorKind::kFeatureNotSupported,
-                            "now() and current_timestamp need a clock, and this session has none");
+                            which == "now"
+                                ? std::string("now() and current_timestamp need a clock, and "
+                                              "this session has none")
+                                : fmt::format("{}() needs a clock, and this session has none",
+                                              which));
     }
     return Value::Timestamp(*now);
 }

@@ -5,7 +5,9 @@
 //  - kColumn reads the input row, kOuterColumn the outer row stack (operator.h);
 //  - kParameter reads ExecContext::params (1-based); a missing one is kInvalidParameter (42P02);
 //  - kNow is ExecContext::now_us, the transaction's start (so every row of every statement of a
-//    transaction sees the same instant, as PostgreSQL's now() does); none is a clear error (0A000);
+//    transaction sees the same instant, as PostgreSQL's now() does); named statement_timestamp it
+//    is ExecContext::statement_us, named clock_timestamp the wall clock read at each call; no
+//    clock is a clear error (0A000);
 //  - AND and OR short-circuit (FALSE AND x, TRUE OR x never evaluate x), then follow Kleene;
 //    COALESCE and IFNULL evaluate their arguments left to right only until a non-NULL one;
 //  - x [NOT] IN (list) and x [NOT] IN (subquery): TRUE on a match; else NULL when x is NULL or
@@ -57,7 +59,8 @@ private:
     SqlResult<Value> EvalCase(const BoundExpr& e, const Row& row, const OuterRows* outer);
     SqlResult<Value> EvalFunction(const BoundExpr& e, const Row& row, const OuterRows* outer);
     SqlResult<Value> EvalSubquery(const BoundExpr& e, const Row& row, const OuterRows* outer);
-    SqlResult<Value> Now();
+    // now() ("now"), statement_timestamp() or clock_timestamp(): see ExecContext.
+    SqlResult<Value> Now(const std::string& which);
     // Runs the subquery (once) and fills *out.
     SqlResult<bool> Fill(const BoundExpr& e, const OuterRows* outer, const Value* probe,
                          Cached* out);

@@ -33,6 +33,10 @@ struct ExecContext {
     // now(): the transaction's start in µs since the Unix epoch, read from
     // SessionOptions::wall_clock_us as it began; empty when the session has no wall clock.
     std::optional<int64_t> now_us;
+    // statement_timestamp(): the statement's start, read as it began (in an autocommit
+    // statement, its transaction's start, as PostgreSQL's first command of a transaction).
+    // clock_timestamp() reads options.wall_clock_us at each call.
+    std::optional<int64_t> statement_us;
 };
 
 class PlanRunnerImpl;

@@ -90,6 +90,17 @@ std::string SelectItemName(const SelectItem& item) {
     if (e.kind == ExprKind::kCast && e.args[0]->kind == ExprKind::kColumn) return e.args[0]->name;
     if (e.kind == ExprKind::kExists) return "exists";
     if (e.kind == ExprKind::kCase) return "case";
+    if (e.kind == ExprKind::kScalarSubquery) {
+        // PostgreSQL names a scalar subquery after its one output column, which a set
+        // operation takes from its leftmost operand: (SELECT max(v) FROM t) is "max",
+        // (SELECT a FROM t UNION SELECT 1) is "a", (VALUES (1)) is "column1".
+        const Query* q = e.subquery.get();
+        while (q != nullptr && !q->first.core) q = q->first.query.get();
+        if (q != nullptr && q->first.core->is_values) return "column1";
+        if (q != nullptr && !q->first.core->items.empty() && q->first.core->items[0].expr) {
+            return SelectItemName(q->first.core->items[0]);
+        }
+    }
     return "?column?";
 }
 

@@ -443,12 +443,20 @@ SqlResult<BExpr> Binder::BindCase(const Expr& expr, Scope& scope) {
 
 SqlResult<BExpr> Binder::BindFunction(const Expr& expr, Scope& scope) {
     if (expr.star || LookupAggregate(expr.name)) return BindAggregate(expr, scope);
-    if (expr.name == "now" || expr.name == "current_timestamp") {
+    if (expr.name == "now" || expr.name == "current_timestamp" ||
+        expr.name == "transaction_timestamp" || expr.name == "statement_timestamp" ||
+        expr.name == "clock_timestamp") {
         if (!expr.args.empty()) {
             return ErrorAt(ErrorKind::kUndefinedFunction,
                            fmt::format("function {} takes no arguments", expr.name), expr.span);
         }
-        return MakeNode(BKind::kNow, DataType::kTimestamp, {});
+        // One node kind for the three clocks; its name says which (eval_expr.cpp).
+        auto node = std::make_shared<BoundExpr>();
+        node->kind = BKind::kNow;
+        node->type = DataType::kTimestamp;
+        bool statement = expr.name == "statement_timestamp" || expr.name == "clock_timestamp";
+        node->name = statement ? expr.name : "now";
+        return BExpr(node);
     }
     auto sig = LookupScalarFunction(expr.name);
     if (!sig) {

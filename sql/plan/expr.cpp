@@ -96,7 +96,7 @@ std::string Render(const BExpr& e, bool fp) {
         }
         case BKind::kCast: return "CAST(" + arg(0) + " AS " + e->cast_type.ToString() + ")";
         case BKind::kFunction: return e->name + "(" + Join(e->args, 0, fp) + ")";
-        case BKind::kNow: return "now()";
+        case BKind::kNow: return (e->name.empty() ? std::string("now") : e->name) + "()";
         case BKind::kSubquery: {
             // A subquery's identity is its plan object: two subqueries never share a fingerprint.
             std::string id = fp ? fmt::format("@{}", static_cast<const void*>(e->subquery.get()))

@@ -61,7 +61,8 @@ struct BoundExpr {
     uint32_t column = 0;
     uint32_t depth = 0;
     uint32_t parameter = 0;
-    std::string name;  // kColumn / kOuterColumn: display name ("m.title"); kFunction: its name.
+    std::string name;  // kColumn / kOuterColumn: display name ("m.title"); kFunction: its name;
+                       // kNow: "now", "statement_timestamp" or "clock_timestamp".
     UnaryOp unary_op = UnaryOp::kNot;
     BinaryOp binary_op = BinaryOp::kEq;
     bool negated = false;

@@ -82,3 +82,53 @@ INSERT 2
 count
 1
 SELECT 1
+
+# statement_timestamp() is the statement's start, clock_timestamp() the clock at the call, and
+# transaction_timestamp() is now(). In an autocommit statement the statement began with its
+# transaction, so the first two agree with now().
+clock 1796655800000000
+----
+ok
+
+@w SELECT now(), transaction_timestamp(), statement_timestamp(), clock_timestamp()
+----
+now | transaction_timestamp | statement_timestamp | clock_timestamp
+2026-12-07 15:03:20 | 2026-12-07 15:03:20 | 2026-12-07 15:03:20 | 2026-12-07 15:03:20
+SELECT 1
+
+# In a transaction each statement has its own start, and now() stays at BEGIN.
+@w BEGIN
+----
+BEGIN
+
+clock 1796655805000000
+----
+ok
+
+@w SELECT now(), statement_timestamp(), now() < statement_timestamp() AS later
+----
+now | statement_timestamp | later
+2026-12-07 15:03:20 | 2026-12-07 15:03:25 | true
+SELECT 1
+
+clock 1796655809000000
+----
+ok
+
+@w SELECT statement_timestamp(), clock_timestamp()
+----
+statement_timestamp | clock_timestamp
+2026-12-07 15:03:29 | 2026-12-07 15:03:29
+SELECT 1
+
+@w COMMIT
+----
+COMMIT
+
+SELECT statement_timestamp()
+----
+error 0A000: statement_timestamp() needs a clock, and this session has none
+
+SELECT clock_timestamp(1)
+----
+error 42883: function clock_timestamp takes no arguments

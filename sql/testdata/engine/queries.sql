@@ -828,7 +828,7 @@ SELECT 2
 
 SELECT (SELECT count(*) FROM dept), (SELECT max(id) FROM emp WHERE id < 0)
 ----
-?column? | ?column?
+count | max
 4 | NULL
 SELECT 1
 

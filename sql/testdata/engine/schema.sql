@@ -503,7 +503,7 @@ TRUNCATE TABLE
 
 SELECT (SELECT count(*) FROM pair), (SELECT count(*) FROM novel)
 ----
-?column? | ?column?
+count | count
 0 | 0
 SELECT 1
 
@@ -541,7 +541,7 @@ TRUNCATE TABLE
 
 SELECT (SELECT count(*) FROM parent), (SELECT count(*) FROM child)
 ----
-?column? | ?column?
+count | count
 0 | 0
 SELECT 1
 

@@ -23,19 +23,19 @@ CREATE TABLE
 # Scalar subqueries: one row is its value, none is NULL, more than one is an error.
 SELECT (SELECT max(amount) FROM c)
 ----
-?column?
+max
 9
 SELECT 1
 
 SELECT (SELECT amount FROM c WHERE id = 12)
 ----
-?column?
+amount
 3
 SELECT 1
 
 SELECT (SELECT amount FROM c WHERE id = 99)
 ----
-?column?
+amount
 NULL
 SELECT 1
 
@@ -45,8 +45,16 @@ error 21000: more than one row returned by a subquery used as an expression
 
 SELECT (SELECT v FROM empty)
 ----
-?column?
+v
 NULL
+SELECT 1
+
+# A scalar subquery is named after its output column, as PostgreSQL names it: an alias inside,
+# the leftmost operand of a set operation, column1 of VALUES, ?column? for an expression.
+SELECT (SELECT 1 + 1), (SELECT max(amount) AS top FROM c), (SELECT amount FROM c WHERE id = 12 UNION SELECT 5 WHERE false), (VALUES (7)), (SELECT max(amount) FROM c) AS outer_alias
+----
+?column? | top | amount | column1 | outer_alias
+2 | 9 | 3 | 7 | 9
 SELECT 1
 
 SELECT (SELECT id, amount FROM c WHERE id = 10)
@@ -79,7 +87,7 @@ error 21000: more than one row returned by a subquery used as an expression
 
 SELECT name, (SELECT amount FROM c WHERE c.pid = p.id) FROM p WHERE id >= 2 ORDER BY id
 ----
-name | ?column?
+name | amount
 b | 3
 c | NULL
 d | NULL
@@ -396,7 +404,7 @@ SELECT 1
 
 SELECT id, (SELECT count(*) FROM c WHERE c.pid = p.id AND c.amount > (SELECT min(amount) FROM c WHERE pid = p.id)) FROM p ORDER BY id
 ----
-id | ?column?
+id | count
 1 | 1
 2 | 0
 3 | 0
