@@ -36,6 +36,13 @@ void LeaderlessServer::Reply(NodeId to, const ClientRequest& request, ReplyCode 
     r.message = std::move(message);
     auto it = recent_.find({request.client_id, request.seq});
     if (it != recent_.end()) it->second = r;
+    auto timed = in_flight_.find({request.client_id, request.seq});
+    if (timed != in_flight_.end()) {
+        auto [op, arrived] = timed->second;
+        ++counters_.requests.replies[{op, code}];
+        counters_.requests.latency[op].Record(env_.clock.Now() - arrived);
+        in_flight_.erase(timed);
+    }
     env_.network.Send(to, Frame(Channel::kClient, EncodeReply(r)));
 }
 
@@ -47,15 +54,19 @@ void LeaderlessServer::OnClient(NodeId from, const ClientRequest& request) {
         if (seen->second) env_.network.Send(from, Frame(Channel::kClient, EncodeReply(*seen->second)));
         return;
     }
+    ++counters_.requests.requests[request.op];
     if (request.op == RequestOp::kStatus) {
         ClientReply r;
         r.client_id = request.client_id;
         r.seq = request.seq;
         r.message = DescribeStatus();
         r.status = ServerStatus{};
+        ++counters_.requests.replies[{RequestOp::kStatus, ReplyCode::kOk}];
         env_.network.Send(from, Frame(Channel::kClient, EncodeReply(r)));
         return;
     }
+    // Timed from here to its Reply (a request without a session is not deduplicated or timed).
+    if (request.client_id != 0) in_flight_[key] = {request.op, env_.clock.Now()};
     if (request.client_id != 0) {
         recent_.emplace(key, std::nullopt);
         recent_order_.push_back(key);
@@ -160,6 +171,7 @@ void LeaderlessServer::StoreHint(Pending& p, NodeId target) {
         return;
     }
     p.hinted.insert(target);
+    ++counters_.hints_stored;
     env_.tracer.Record(env_.node, "hint", {{"what", "stored"}, {"to", target}, {"id", *id},
                                            {"key", p.request.key}});
     if (options_.hint_observer) {
@@ -213,6 +225,7 @@ void LeaderlessServer::OnReadReply(NodeId from, const ReplicaMessage& m) {
     // Read repair: an answer older than the winner gets the winner; a newer winner goes to
     // everyone who answered before it appeared.
     auto repair = [&](NodeId to) {
+        ++counters_.read_repairs;
         if (to == env_.node) {
             Check(MergeLocal(p.request.key, *p.winner).status());
             return;
@@ -260,6 +273,16 @@ void LeaderlessServer::ReadQuorum(Pending& p) {
 
 void LeaderlessServer::ExpireRequests() {
     Timestamp now = env_.clock.Now();
+    // A request whose reply never went out (its coordinator lost the client's retry to another
+    // node, or a Paxos round never ended) stops being timed after a while, as KvServer's do.
+    if (ticks_ % 100 == 0) {
+        Timestamp cutoff = now - RequestCounters::kUnansweredAfter;
+        std::erase_if(in_flight_, [&](const auto& entry) {
+            if (entry.second.second >= cutoff) return false;
+            ++counters_.requests.unanswered;
+            return true;
+        });
+    }
     std::vector<uint64_t> expired;
     for (const auto& [id, p] : pending_) {
         if (now >= p->deadline) expired.push_back(id);

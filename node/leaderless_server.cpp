@@ -282,6 +282,7 @@ void LeaderlessServer::OnReplica(NodeId from, const ReplicaMessage& m) {
                 if (!known || !Check(hints_->Remove(id))) return;
                 env_.tracer.Record(env_.node, "hint", {{"what", "delivered"}, {"to", from},
                                                        {"id", id}});
+                ++counters_.hints_delivered;
                 if (options_.hint_observer) options_.hint_observer->OnHintDelivered(env_.node, id);
                 return;
             }

@@ -138,6 +138,18 @@ public:
 
     uint64_t requests_coordinated() const { return requests_; }
 
+    // What the metrics endpoint reports (node/node_metrics.h): client requests, replies and
+    // latency as the Raft node counts them (RequestCounters), and the mode's own counts.
+    struct Counters {
+        RequestCounters requests;
+        uint64_t hints_stored = 0;     // Hints written for a replica that did not ack.
+        uint64_t hints_delivered = 0;  // Hints the target acked (then deleted).
+        uint64_t read_repairs = 0;     // Newer cells sent to replicas that answered a read stale.
+    };
+    const Counters& counters() const { return counters_; }
+    storage::Engine& engine() { return *engine_; }
+    uint32_t rf() const { return options_.rf; }
+
 private:
     // One request being coordinated (leaderless_coordinator.cpp).
     struct Pending {
@@ -234,6 +246,9 @@ private:
     std::map<uint64_t, Timestamp> hints_in_flight_;  // Hint id -> when it was last sent.
     std::unique_ptr<RepairJob> repair_;
     uint64_t requests_ = 0;
+    Counters counters_;
+    // Requests awaiting a reply: (client, seq) -> (op, arrival), for the latency histogram.
+    std::map<std::pair<uint64_t, uint64_t>, std::pair<RequestOp, Timestamp>> in_flight_;
 };
 
 }  // namespace orrery::node

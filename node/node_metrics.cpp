@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <map>
 #include <set>
 
 #include "core/assert.h"
@@ -135,10 +136,55 @@ void WriteListeners(TextWriter& w, const std::vector<ListenerCounters>& listener
          [](const ListenerCounters& l) { return l.errors; });
 }
 
+void WriteDisk(TextWriter& w, const TimedDisk* disk) {
+    if (disk == nullptr) return;
+    w.Family("orrery_fsync_seconds", "histogram",
+             "fsync latency of the node's data directory (files and the directory).");
+    w.Histogram({}, disk->syncs());
+    Counter(w, "orrery_fsync_errors_total", "fsyncs that failed.",
+            static_cast<double>(disk->sync_errors()));
+}
+
+std::string RenderLeaderless(const NodeMetricsSources& sources) {
+    LeaderlessServer& server = *sources.leaderless;
+    TextWriter w;
+    Gauge(w, "orrery_up", "1 while the server runs, 0 once it halted on a failure.",
+          server.halted() ? 0 : 1);
+    Gauge(w, "orrery_leaderless_rf", "Replicas per key.", server.rf());
+    const gossip::Swim& swim = server.gossip();
+    std::map<std::string, uint64_t> by_state;
+    for (gossip::State s : {gossip::State::kAlive, gossip::State::kSuspect, gossip::State::kDead,
+                            gossip::State::kLeft}) {
+        by_state[std::string(gossip::StateName(s))] = 0;
+    }
+    for (const auto& [id, m] : swim.table().members()) ++by_state[std::string(gossip::StateName(m.state))];
+    w.Family("orrery_gossip_members", "gauge", "Members of this node's gossip table, by state.");
+    for (const auto& [state, n] : by_state) w.Sample({{"state", state}}, static_cast<double>(n));
+    Gauge(w, "orrery_gossip_incarnation", "This node's incarnation (bumped to refute a suspicion).",
+          static_cast<double>(swim.incarnation()));
+    Gauge(w, "orrery_gossip_period", "Gossip protocol periods since the node started.",
+          static_cast<double>(swim.period()));
+    const LeaderlessServer::Counters& c = server.counters();
+    WriteRequests(w, c.requests);
+    Gauge(w, "orrery_hints_pending", "Hints stored and not yet delivered.",
+          static_cast<double>(server.hints().size()));
+    Counter(w, "orrery_hints_stored_total", "Hints written for a replica that did not ack.",
+            static_cast<double>(c.hints_stored));
+    Counter(w, "orrery_hints_delivered_total", "Hints their target acked.",
+            static_cast<double>(c.hints_delivered));
+    Counter(w, "orrery_read_repairs_total", "Newer cells sent to replicas a read found stale.",
+            static_cast<double>(c.read_repairs));
+    WriteEngine(w, server.engine());
+    WriteDisk(w, sources.disk);
+    return w.text();
+}
+
 }  // namespace
 
 std::string RenderNodeMetrics(const NodeMetricsSources& sources) {
-    ORRERY_ASSERT(sources.server != nullptr);
+    ORRERY_ASSERT((sources.server == nullptr) != (sources.leaderless == nullptr),
+                  "exactly one server");
+    if (sources.leaderless != nullptr) return RenderLeaderless(sources);
     KvServer& server = *sources.server;
     TextWriter w;
     Gauge(w, "orrery_up", "1 while the server runs, 0 once it halted on a failure.",
@@ -147,13 +193,7 @@ std::string RenderNodeMetrics(const NodeMetricsSources& sources) {
     WriteRequests(w, server.request_counters());
     WriteSql(w, server.sql());
     WriteEngine(w, server.engine());
-    if (sources.disk != nullptr) {
-        w.Family("orrery_fsync_seconds", "histogram",
-                 "fsync latency of the node's data directory (files and the directory).");
-        w.Histogram({}, sources.disk->syncs());
-        Counter(w, "orrery_fsync_errors_total", "fsyncs that failed.",
-                static_cast<double>(sources.disk->sync_errors()));
-    }
+    WriteDisk(w, sources.disk);
     WriteListeners(w, sources.listeners);
     return w.text();
 }
@@ -176,9 +216,14 @@ Result<MetricsSummary> SummariseMetrics(const metrics::ParsedMetrics& scrape) {
     MetricsSummary out;
     std::optional<double> up = scrape.Find("orrery_up");
     std::optional<double> term = scrape.Find("orrery_raft_term");
-    if (!up || !term) return Status::InvalidArgument("not an Orrery node's scrape (no orrery_up, orrery_raft_term)");
+    bool leaderless = !term && scrape.Find("orrery_gossip_period");
+    if (!up || (!term && !leaderless)) {
+        return Status::InvalidArgument(
+            "not an Orrery node's scrape (no orrery_up, orrery_raft_term or orrery_gossip_period)");
+    }
     out.up = *up == 1;
-    out.term = Count(*term);
+    out.term = term ? Count(*term) : 0;
+    if (leaderless) out.role = "leaderless";
     for (const metrics::ParsedSample& s : scrape.samples) {
         if (s.name != "orrery_raft_role" || s.value != 1) continue;
         for (const auto& [label, value] : s.labels) {

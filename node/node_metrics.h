@@ -23,8 +23,16 @@
 //   orrery_statements_total{protocol}, orrery_statement_errors_total{protocol}
 //                                       (for each wire-protocol listener the host runs)
 //
-// Gossip states and Paxos rounds belong to the leaderless mode (node/leaderless_server.h); a
-// leaderless node has no metrics endpoint yet (orrery node refuses --metrics-port there).
+// A node of the leaderless mode (node/leaderless_server.h) has no Raft, SQL or wire listeners;
+// its scrape has orrery_up, the requests, replies and latency families above (labelled by op the
+// same way), the engine and fsync families, and its own:
+//
+//   orrery_gossip_members{state}        members this node's table holds, by state
+//   orrery_gossip_incarnation, orrery_gossip_period
+//   orrery_hints_pending                hints stored and not yet delivered
+//   orrery_hints_stored_total, orrery_hints_delivered_total
+//   orrery_read_repairs_total           newer cells sent to replicas a read found stale
+//   orrery_leaderless_rf                the replication factor
 #pragma once
 
 #include <string>
@@ -32,6 +40,7 @@
 
 #include "core/timed_disk.h"
 #include "node/kv_server.h"
+#include "node/leaderless_server.h"
 
 namespace orrery::node {
 
@@ -45,18 +54,19 @@ struct ListenerCounters {
 };
 
 struct NodeMetricsSources {
-    KvServer* server = nullptr;        // Required.
+    KvServer* server = nullptr;                    // Exactly one of server
+    LeaderlessServer* leaderless = nullptr;        // and leaderless.
     const TimedDisk* disk = nullptr;   // Optional: no fsync histogram without it.
     std::vector<ListenerCounters> listeners;
 };
 
-// The scrape. REQUIRES: sources.server != nullptr.
+// The scrape. REQUIRES: exactly one of sources.server and sources.leaderless.
 std::string RenderNodeMetrics(const NodeMetricsSources& sources);
 
 // One node's scrape read back and boiled down to a line of `orrery cluster status --metrics`.
 struct MetricsSummary {
     bool up = false;
-    std::string role;            // The role whose orrery_raft_role series is 1.
+    std::string role;            // The role whose orrery_raft_role series is 1; "leaderless".
     uint64_t term = 0, commit = 0, applied = 0, apply_lag = 0;
     uint64_t requests = 0;       // Client requests that arrived.
     uint64_t errors = 0;         // Replies "error" or "aborted", and wire statements that failed.

@@ -111,12 +111,12 @@ std::string NodeFile(const ClusterArgs& a, uint32_t id, const char* suffix) {
 }
 
 // A new cluster's config from the start arguments. The leaderless mode serves the KV client
-// protocol only, so its nodes get no PostgreSQL, CQL or metrics addresses.
+// protocol and metrics, not SQL, so its nodes get no PostgreSQL or CQL addresses.
 net::ClusterConfig NewConfig(const ClusterArgs& a) {
     bool leaderless = a.mode == "leaderless";
     net::ClusterConfig config = net::ClusterConfig::Localhost(
         a.nodes, kClientPortBase, kPeerPortBase, leaderless ? 0 : a.pg_port_base,
-        leaderless ? 0 : a.cql_port_base, leaderless ? 0 : a.metrics_port_base);
+        leaderless ? 0 : a.cql_port_base, a.metrics_port_base);
     if (leaderless) {
         if (a.rf < 1 || a.rf > static_cast<uint32_t>(a.nodes)) {
             BadInput(fmt::format("--rf must be in 1..{} (the nodes)", a.nodes));

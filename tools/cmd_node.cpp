@@ -34,9 +34,10 @@
 // A config whose "mode" is "leaderless" (net/cluster_config.h; `orrery cluster start --mode
 // leaderless`) makes the node a node::LeaderlessServer instead, the one the simulator's
 // leaderless runs drive: gossip, the hash ring with the config's rf, hinted handoff, read repair,
-// anti-entropy on request and CASPaxos. It serves the KV client protocol only (`orrery kv`,
-// consistency per request or the config's default); the SQL, PostgreSQL, CQL and metrics ports are
-// the Raft mode's, and asking for one there is an error (exit 2).
+// anti-entropy on request and CASPaxos. It serves the KV client protocol (`orrery kv`,
+// consistency per request or the config's default) and, with --metrics-port, its metrics (gossip,
+// hints, read repairs, requests; node/node_metrics.h); the SQL, PostgreSQL and CQL ports are the
+// Raft mode's, and asking for one there is an error (exit 2).
 //
 // Exit status: 0 after a signal, 1 when the server fails (it cannot open its data, or it halts
 // on a storage failure), 2 on bad arguments.
@@ -134,8 +135,7 @@ node::KvServerOptions ServerOptions(const NodeArgs& args, const net::ClusterConf
 node::LeaderlessOptions LeaderlessServerOptions(const NodeArgs& args,
                                                 const net::ClusterConfig& cluster) {
     for (auto [port, flag] : {std::pair{args.pg_port, "--pg-port"},
-                              std::pair{args.cql_port, "--cql-port"},
-                              std::pair{args.metrics_port, "--metrics-port"}}) {
+                              std::pair{args.cql_port, "--cql-port"}}) {
         if (port != 0) {
             BadInput(fmt::format("{} is not served in the leaderless mode (it serves the key-value "
                                  "protocol: orrery kv)", flag));
@@ -201,6 +201,22 @@ void WatchBlockFile(boost::asio::signal_set& signals, net::TcpNetwork& network,
     });
 }
 
+// Opens the metrics endpoint on host:port, serving `scrape` (the error is logged).
+Result<std::unique_ptr<net::HttpServer>> OpenMetrics(boost::asio::io_context& io,
+                                                     const std::string& host, uint16_t port,
+                                                     net::Logger& log,
+                                                     std::function<std::string()> scrape) {
+    net::HttpServerOptions options;
+    options.listen = fmt::format("{}:{}", host, port);
+    auto endpoint = net::HttpServer::Create(io, options, std::move(scrape), log);
+    if (!endpoint.ok()) {
+        log.Error("cannot open the metrics port: {}", endpoint.status().ToString());
+        return endpoint.status();
+    }
+    log.Info("metrics on http://{}:{}/metrics", host, (*endpoint)->port());
+    return endpoint;
+}
+
 // Runs the node until a signal or a halt. Returns the process exit status.
 int RunNode(const NodeArgs& args) {
     auto cluster = net::ClusterConfig::Load(args.config);
@@ -255,6 +271,9 @@ int RunNode(const NodeArgs& args) {
         log.Info("signal {}: shutting down", signal);
         io.stop();
     });
+    // The extra ports listen on the host of this node's client address (CQL may be told another).
+    const std::string client_host =
+        net::ParseHostPort(cluster->nodes.at(NodeId(args.id)).client)->host;
     if (leaderless) {
         leaderless_options.on_halt = on_halt;
         auto server = node::LeaderlessServer::Open((*real)->env(), std::move(leaderless_options));
@@ -264,11 +283,27 @@ int RunNode(const NodeArgs& args) {
         }
         log.Info("serving (leaderless mode, rf={}, consistency {}) with data in {}", cluster->rf,
                  cluster->consistency, args.data);
+        std::unique_ptr<net::HttpServer> metrics;
+        if (args.metrics_port != 0) {
+            auto endpoint = OpenMetrics(io, client_host, args.metrics_port, log,
+                                        [ll = server->get(), timed_disk] {
+                                            node::NodeMetricsSources sources;
+                                            sources.leaderless = ll;
+                                            sources.disk = timed_disk;
+                                            return node::RenderNodeMetrics(sources);
+                                        });
+            if (!endpoint.ok()) {
+                server->reset();
+                return 1;
+            }
+            metrics = std::move(endpoint).value();
+        }
         for (const std::string& bug : args.bugs) log.Warn("bug switched on: {}", bug);
         if (!args.block_file.empty()) {
             WatchBlockFile(block_signal, (*real)->network(), args.block_file, log);
         }
         io.run();
+        metrics.reset();  // It reads the server.
         server->reset();  // The server goes before the Env it was built from.
         log.Info("stopped");
         return exit_status;
@@ -280,9 +315,6 @@ int RunNode(const NodeArgs& args) {
         return 1;
     }
     log.Info("serving with data in {}", args.data);
-    // The extra ports listen on the host of this node's client address (CQL may be told another).
-    const std::string client_host =
-        net::ParseHostPort(cluster->nodes.at(NodeId(args.id)).client)->host;
     // The PostgreSQL port (tools/pg_listener.h): on the host of this node's client address,
     // opened after the server so its first session finds the client port up.
     std::unique_ptr<PgListener> pg;
@@ -322,27 +354,22 @@ int RunNode(const NodeArgs& args) {
     // The metrics endpoint, last: a scrape reads the server and the listeners above.
     std::unique_ptr<net::HttpServer> metrics;
     if (args.metrics_port != 0) {
-        net::HttpServerOptions metrics_options;
-        metrics_options.listen = fmt::format("{}:{}", client_host, args.metrics_port);
         node::KvServer* kv = server->get();
-        auto scrape = [kv, timed_disk, &pg, &cql] {
+        auto endpoint = OpenMetrics(io, client_host, args.metrics_port, log, [kv, timed_disk, &pg, &cql] {
             node::NodeMetricsSources sources;
             sources.server = kv;
             sources.disk = timed_disk;
             if (pg) sources.listeners.push_back(pg->counters());
             if (cql) sources.listeners.push_back(cql->counters());
             return node::RenderNodeMetrics(sources);
-        };
-        auto endpoint = net::HttpServer::Create(io, metrics_options, scrape, log);
+        });
         if (!endpoint.ok()) {
-            log.Error("cannot open the metrics port: {}", endpoint.status().ToString());
             cql.reset();
             pg.reset();
             server->reset();
             return 1;
         }
         metrics = std::move(endpoint).value();
-        log.Info("metrics on http://{}:{}/metrics", client_host, metrics->port());
     }
     for (const std::string& bug : args.bugs) log.Warn("bug switched on: {}", bug);
     if (!args.block_file.empty()) {

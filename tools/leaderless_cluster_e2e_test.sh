@@ -17,14 +17,14 @@ cleanup() { "$orrery" cluster stop --dir "$dir" >/dev/null 2>&1; rm -rf "$dir"; 
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; tail -5 "$dir"/n*.log 2>/dev/null; exit 1; }
 
-# Ten free ports, picked by the kernel: peer and client for five nodes.
+# Fifteen free ports, picked by the kernel: peer, client and metrics for five nodes.
 /usr/bin/python3 - "$dir/config.json" <<'PY'
 import json, socket, sys
-ss = [socket.socket() for _ in range(10)]
+ss = [socket.socket() for _ in range(15)]
 for s in ss: s.bind(("127.0.0.1", 0))
 p = [s.getsockname()[1] for s in ss]
-nodes = [{"id": i + 1, "peer": f"127.0.0.1:{p[i]}", "client": f"127.0.0.1:{p[5 + i]}"}
-         for i in range(5)]
+nodes = [{"id": i + 1, "peer": f"127.0.0.1:{p[i]}", "client": f"127.0.0.1:{p[5 + i]}",
+          "metrics": f"127.0.0.1:{p[10 + i]}"} for i in range(5)]
 json.dump({"mode": "leaderless", "rf": 3, "consistency": "quorum", "nodes": nodes},
           open(sys.argv[1], "w"))
 PY
@@ -32,6 +32,16 @@ client() {  # client N: the client address of node N
     /usr/bin/python3 -c "import json,sys; print([n['client'] for n in json.load(open(sys.argv[1]))['nodes'] if n['id']==int(sys.argv[2])][0])" "$dir/config.json" "$1"
 }
 kv() { "$orrery" kv --cluster "$dir" "$@"; }
+metric() {  # metric N SAMPLE: the value of one sample line of node N's scrape
+    /usr/bin/python3 - "$dir/config.json" "$1" "$2" <<'PY'
+import json, sys, urllib.request
+node = [n for n in json.load(open(sys.argv[1]))["nodes"] if n["id"] == int(sys.argv[2])][0]
+text = urllib.request.urlopen(f"http://{node['metrics']}/metrics", timeout=5).read().decode()
+for line in text.splitlines():
+    if line.rsplit(" ", 1)[0] == sys.argv[3]:
+        print(line.rsplit(" ", 1)[1])
+PY
+}
 hints_of() {  # hints_of N: the hints node N holds, from `kv status`
     kv status "$1" | sed -n 's/.* hints=\([0-9]*\).*/\1/p'
 }
@@ -95,6 +105,11 @@ out=$("$orrery" cluster kill 1 --dir "$dir") || fail "kill 1: $out"
 out=$("$orrery" cluster restart 1 --dir "$dir") || fail "restart 1: $out"
 after=$(hints_of 1)
 [ "$after" = "$before" ] || fail "n1 had $before hints before its crash and $after after"
+# Its metrics say the same, and that gossip counts four members alive: n3 is dead in its table,
+# or absent (a table started while n3 was down learns of it only when n3 comes back).
+[ "$(metric 1 orrery_hints_pending)" = "$before" ] || fail "orrery_hints_pending of n1: $(metric 1 orrery_hints_pending), not $before"
+four_alive() { [ "$(metric 1 'orrery_gossip_members{state="alive"}')" = 4 ]; }
+wait_for 10 "n1's metrics do not count four members alive" four_alive
 echo "ok: n1 kept its $before hints through kill -9"
 out=$("$orrery" cluster restart 3 --dir "$dir") || fail "restart 3: $out"
 no_hints() { [ "$(hints_of 1)" = 0 ]; }
@@ -102,7 +117,9 @@ wait_for 20 "n1 did not hand its hints to n3" no_hints
 for i in $(seq 1 30); do
     [ "$(kv --consistency all get h$i)" = "ok v$i" ] || fail "h$i at ALL after the handoff"
 done
-echo "ok: hints replayed to n3; 30 reads at ALL"
+delivered=$(metric 1 orrery_hints_delivered_total)
+[ "${delivered:-0}" -ge "$before" ] || fail "n1 delivered ${delivered:-none} hints, fewer than its $before"
+echo "ok: hints replayed to n3 ($delivered delivered, by n1's metrics); 30 reads at ALL"
 
 # 3. Anti-entropy repairs what volatile hints lost.
 out=$("$orrery" cluster restart 1 --dir "$dir" --bug handoff.volatile) || fail "restart 1 --bug: $out"
@@ -115,13 +132,21 @@ out=$("$orrery" cluster kill 1 --dir "$dir") || fail "kill 1 (volatile): $out"
 out=$("$orrery" cluster restart 1 --dir "$dir") || fail "restart 1: $out"
 out=$("$orrery" cluster restart 4 --dir "$dir") || fail "restart 4: $out"
 wait_for 20 "gossip did not see n4 back from every node" all_alive
+# A range whose replica is slow to answer (500 ms: a loaded machine) is skipped and counted as
+# unanswered; the next repair covers it. So: the first repair received cells, and some later one
+# (at most three) found everything equal with every range answered.
 first=$("$orrery" cluster repair 4 --dir "$dir") || fail "repair 4 exited $?: $first"
-echo "$first" | grep -Eq '^n4: [0-9]+ ranges compared \(0 unanswered\), [1-9][0-9]* Merkle leaves differed, [1-9][0-9]* cells received, 0 sent$' ||
+echo "$first" | grep -Eq '^n4: [0-9]+ ranges compared \([0-9]+ unanswered\), [1-9][0-9]* Merkle leaves differed, [1-9][0-9]* cells received, 0 sent$' ||
     fail "the first repair of n4 found nothing: $first"
-second=$("$orrery" cluster repair 4 --dir "$dir") || fail "second repair exited $?: $second"
-echo "$second" | grep -Eq '^n4: [0-9]+ ranges compared \(0 unanswered\), 0 Merkle leaves differed, 0 cells received, 0 sent$' ||
-    fail "the second repair of n4 still found differences: $second"
+clean='^n4: [0-9]+ ranges compared \(0 unanswered\), 0 Merkle leaves differed, 0 cells received, 0 sent$'
+for _ in 1 2 3; do
+    second=$("$orrery" cluster repair 4 --dir "$dir") || fail "a later repair exited $?: $second"
+    echo "$second" | grep -Eq "$clean" && break
+done
+echo "$second" | grep -Eq "$clean" || fail "three more repairs of n4 still found differences: $second"
 every=$("$orrery" cluster repair --dir "$dir") || fail "repair of every node exited $?: $every"
-[ "$(echo "$every" | grep -c 'ranges compared (0 unanswered)')" = 5 ] || fail "repair of every node: $every"
+[ "$(echo "$every" | grep -Ec '^n[1-5]: [0-9]+ ranges compared')" = 5 ] || fail "repair of every node: $every"
 echo "ok: $first; then $second"
+summary=$("$orrery" cluster status --dir "$dir" --metrics) || fail "status --metrics exited $?: $summary"
+[ "$(echo "$summary" | grep -Ec '^n[1-5] +yes +leaderless ')" = 5 ] || fail "status --metrics: $summary"
 echo "PASS: leaderless cluster: levels, durable hints, repair"
