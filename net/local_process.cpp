@@ -46,6 +46,27 @@ Result<std::vector<uint16_t>> PickFreePorts(int n) {
     return ports;
 }
 
+Status CheckPortFree(const std::string& address) {
+    ORRERY_ASSIGN_OR_RETURN(HostPort hp, ParseHostPort(address));
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::resolver resolver(io);
+    boost::system::error_code ec;
+    auto endpoints = resolver.resolve(hp.host, std::to_string(hp.port), ec);
+    if (ec || endpoints.empty()) {
+        return Status::InvalidArgument(fmt::format("cannot resolve {}: {}", address, ec.message()));
+    }
+    boost::asio::ip::tcp::acceptor acceptor(io);
+    boost::asio::ip::tcp::endpoint endpoint = endpoints.begin()->endpoint();
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec) acceptor.set_option(boost::asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor.bind(endpoint, ec);
+    if (ec == boost::asio::error::address_in_use) {
+        return Status(Code::kAlreadyExists, fmt::format("{} is in use", address));
+    }
+    if (ec) return Status::IOError(fmt::format("cannot bind {}: {}", address, ec.message()));
+    return Status::Ok();
+}
+
 Result<ClusterConfig> FreeLocalhostConfig(int n) {
     ORRERY_ASSIGN_OR_RETURN(std::vector<uint16_t> ports, PickFreePorts(2 * n));
     ClusterConfig config;

@@ -54,4 +54,9 @@ Result<int> RunProcess(const std::vector<std::string>& argv, const SpawnOptions&
 // True once something accepts TCP connections on host:port.
 bool PortAcceptsConnections(const std::string& address);
 
+// Ok if this process could bind host:port now (with SO_REUSEADDR, as the node's listeners do);
+// kAlreadyExists naming the address when something holds it, kInvalidArgument when the host
+// does not resolve. A check of the moment: another process may take the port right after.
+Status CheckPortFree(const std::string& address);
+
 }  // namespace orrery::net

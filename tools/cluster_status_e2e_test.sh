@@ -34,4 +34,13 @@ echo "$status" | grep -q '2 of 3 nodes did not answer' || fail "no count of sile
 n1=$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['nodes'][0]['client'])" "$dir/config.json")
 out=$("$orrery" kv --peers "$n1" --consistency one get k 2>&1); rc=$?
 [ $rc -eq 1 ] && echo "$out" | grep -q "consistency levels are the leaderless mode's" || fail "a level to a Raft node: rc=$rc $out"
-echo "PASS: status names the killed and the paused node without asking them; a Raft node refuses a level"
+# A second cluster whose config names n1's ports is refused before anything starts.
+other=$(mktemp -d)
+cp "$dir/config.json" "$other/config.json"
+out=$("$orrery" cluster start --dir "$other" 2>&1); rc=$?
+"$orrery" cluster stop --dir "$other" >/dev/null 2>&1
+[ $rc -eq 1 ] && echo "$out" | grep -q "^n1: client address 127.0.0.1:[0-9]*: .* is in use" &&
+    echo "$out" | grep -q "nothing started" || { rm -rf "$other"; fail "a start on taken ports: rc=$rc $out"; }
+ls "$other"/*.pid >/dev/null 2>&1 && { rm -rf "$other"; fail "a refused start left pid files"; }
+rm -rf "$other"
+echo "PASS: status names the killed and the paused node without asking them; a Raft node refuses a level; taken ports are refused"

@@ -10,7 +10,8 @@
 //   nN.pid        the pid of the node process this command started
 //   nN.blocked    the peers node N cuts off (`partition`; the node re-reads it on SIGUSR1)
 //
-// Client ports are 9601-9605 and peer ports 9701-9705; each node also serves PostgreSQL clients
+// Client ports are 9601-9605 and peer ports 9701-9705 (`start --base-port B` moves them to B.. and
+// B+100.. for a new cluster; `start` refuses to run a node whose port something else holds); each node also serves PostgreSQL clients
 // (psql, psycopg2) on 5433-5437 (`start --pg-port-base B` moves them for a new cluster, 0 turns
 // them off; they are the "pg" addresses of config.json, which `status` lists). The range starts one
 // above 5432, PostgreSQL's own port, so a local PostgreSQL server and the cluster can both run.
@@ -70,10 +71,8 @@ namespace orrery::tools {
 namespace {
 
 constexpr uint16_t kClientPortBase = 9601;
-constexpr uint16_t kPeerPortBase = 9701;
 constexpr uint16_t kPgPortBase = 5433;
 constexpr uint16_t kCqlPortBase = 9042;
-constexpr uint16_t kMetricsPortBase = 9801;
 constexpr int kDefaultNodes = 5;
 constexpr auto kStartTimeout = std::chrono::seconds(10);
 constexpr auto kStopTimeout = std::chrono::seconds(10);
@@ -89,7 +88,8 @@ struct ClusterArgs {
     uint64_t snapshot_entries = 0;  // 0: the node's default.
     uint16_t pg_port_base = kPgPortBase;  // For a new cluster's config; 0: no PostgreSQL ports.
     uint16_t cql_port_base = kCqlPortBase;  // For a new cluster's config; 0: no CQL ports.
-    uint16_t metrics_port_base = kMetricsPortBase;  // Likewise; 0: no metrics endpoints.
+    int metrics_port_base = -1;  // Likewise; 0: no metrics endpoints; -1: base_port + 200.
+    uint16_t base_port = kClientPortBase;  // A new cluster: clients at base, peers at base + 100.
     bool metrics = false;  // status --metrics.
     bool no_group_commit = false;
     std::vector<std::string> bugs;  // --bug NAME for every node (start, restart).
@@ -114,9 +114,15 @@ std::string NodeFile(const ClusterArgs& a, uint32_t id, const char* suffix) {
 // protocol and metrics, not SQL, so its nodes get no PostgreSQL or CQL addresses.
 net::ClusterConfig NewConfig(const ClusterArgs& a) {
     bool leaderless = a.mode == "leaderless";
+    if (a.base_port + 200 + a.nodes > 65535 || a.base_port == 0) {
+        BadInput(fmt::format("--base-port {} leaves no room for {} nodes' ports (base to base + "
+                             "{})", a.base_port, a.nodes, 200 + a.nodes - 1));
+    }
+    uint16_t metrics = a.metrics_port_base >= 0 ? static_cast<uint16_t>(a.metrics_port_base)
+                                                : static_cast<uint16_t>(a.base_port + 200);
     net::ClusterConfig config = net::ClusterConfig::Localhost(
-        a.nodes, kClientPortBase, kPeerPortBase, leaderless ? 0 : a.pg_port_base,
-        leaderless ? 0 : a.cql_port_base, a.metrics_port_base);
+        a.nodes, a.base_port, static_cast<uint16_t>(a.base_port + 100),
+        leaderless ? 0 : a.pg_port_base, leaderless ? 0 : a.cql_port_base, metrics);
     if (leaderless) {
         if (a.rf < 1 || a.rf > static_cast<uint32_t>(a.nodes)) {
             BadInput(fmt::format("--rf must be in 1..{} (the nodes)", a.nodes));
@@ -248,6 +254,42 @@ Result<pid_t> Spawn(const ClusterArgs& a, const net::ClusterConfig& config, uint
     ORRERY_ASSIGN_OR_RETURN(pid_t pid, net::SpawnProcess(args, options));
     std::ofstream(NodeFile(a, id, ".pid")) << pid << "\n";
     return pid;
+}
+
+// The addresses of node id that are held by something else: a node of another cluster, another
+// program. Empty when every one of them is free (a check of the moment).
+std::vector<std::string> TakenPorts(const net::ClusterConfig& config, uint32_t id) {
+    const net::NodeAddresses& n = config.nodes.at(NodeId(id));
+    std::vector<std::string> taken;
+    for (auto [address, what] : {std::pair{&n.client, "client"}, std::pair{&n.peer, "peer"},
+                                 std::pair{&n.pg, "pg"}, std::pair{&n.cql, "cql"},
+                                 std::pair{&n.metrics, "metrics"}}) {
+        if (address->empty()) continue;
+        Status s = net::CheckPortFree(*address);
+        if (!s.ok()) taken.push_back(fmt::format("{} address {}: {}", what, *address, s.message()));
+    }
+    return taken;
+}
+
+// Refuses to start when a node that is not running would find one of its ports taken: it would
+// fail to listen, or worse, clients would reach whatever holds the port (another cluster).
+void CheckPortsFree(const ClusterArgs& a, const net::ClusterConfig& config,
+                    const std::vector<uint32_t>& ids) {
+    std::vector<std::string> problems;
+    for (uint32_t id : ids) {
+        if (RunningPid(a, id)) continue;  // Its ports are its own.
+        for (const std::string& p : TakenPorts(config, id)) {
+            problems.push_back(fmt::format("n{}: {}", id, p));
+        }
+    }
+    if (problems.empty()) return;
+    for (const std::string& p : problems) fmt::print(stderr, "{}\n", p);
+    fmt::print(stderr,
+               "orrery cluster: nothing started: a port of {} is taken (another cluster or "
+               "program; stop it, or give a new cluster other ports: --base-port, --pg-port-base, "
+               "--cql-port-base, --metrics-port-base)\n",
+               ConfigPath(a));
+    throw CLI::RuntimeError(1);
 }
 
 // Starts node id unless it runs already; waits until its client port answers.
@@ -500,6 +542,9 @@ void Repair(const ClusterArgs& a) {
 
 void Start(const ClusterArgs& a) {
     net::ClusterConfig config = LoadOrCreateConfig(a, /*create=*/true);
+    std::vector<uint32_t> ids;
+    for (const auto& [id, addresses] : config.nodes) ids.push_back(id.value());
+    CheckPortsFree(a, config, ids);
     bool ok = true;
     for (const auto& [id, addresses] : config.nodes) ok = StartNode(a, config, id.value()) && ok;
     fmt::print("cluster in {}: {}\n", a.dir, ok ? "up" : "some nodes failed to start");
@@ -642,8 +687,13 @@ void Register_cluster(CLI::App& app) {
                       "addresses");
     start->add_option("--metrics-port-base", args->metrics_port_base,
                       "Metrics (HTTP) port of node 1 in a new cluster, node N at base+N-1 "
-                      "(default 9801; 0: none). An existing config.json keeps its \"metrics\" "
-                      "addresses");
+                      "(default --base-port + 200, 9801; 0: none). An existing config.json keeps "
+                      "its \"metrics\" addresses")
+        ->check(CLI::Range(0, 65535));
+    start->add_option("--base-port", args->base_port,
+                      "Client port of node 1 in a new cluster (default 9601): node N's client "
+                      "port is base+N-1, its peer port base+100+N-1. Start refuses ports that "
+                      "are taken");
     start->add_option("--mode", args->mode,
                       "raft (default) or leaderless: a new cluster's replication (docs/16); an "
                       "existing config.json keeps its mode")
@@ -711,6 +761,7 @@ void Register_cluster(CLI::App& app) {
         net::ClusterConfig config = LoadOrCreateConfig(*args, false);
         uint32_t id = CheckedNode(*args, config);
         StopNode(*args, id, SIGTERM);
+        CheckPortsFree(*args, config, {id});
         if (!StartNode(*args, config, id)) throw CLI::RuntimeError(1);
     });
 
