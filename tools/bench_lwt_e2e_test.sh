@@ -26,7 +26,7 @@ fail() { echo "FAIL: $*"; tail -3 "$tmp"/run*/phase*/n*.log 2>/dev/null; exit 1;
 # Node processes (`orrery node ... --config <d>/...`) still running under directory $1.
 nodes_of() {
   for f in /proc/[0-9]*/cmdline; do
-    tr '\0' ' ' <"$f" 2>/dev/null | grep -q " node .*$1/" && echo "${f%/cmdline}"
+    tr '\0' ' ' 2>/dev/null <"$f" | grep -q " node .*$1/" && echo "${f%/cmdline}"
   done
 }
 
@@ -96,4 +96,4 @@ out=$("$orrery" node --id 1 --config "$tmp/raft/config.json" --data "$tmp/raft/n
 [ $rc != 0 ] || fail "--lwt-one-round-trip maybe accepted: $out"
 
 echo "PASS"
-grep -E '^(lwt cas|quorum put)' "$tmp/sim1" "$tmp/out1" | grep -v ': cluster in '
+grep -hE "^(lwt cas|quorum put)" "$tmp/sim1" "$tmp/out1" | grep -v ': cluster in '
