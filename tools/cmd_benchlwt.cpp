@@ -180,6 +180,11 @@ Result<LwtPhaseResult> RunClusterPhase(boost::asio::io_context& io, const BenchL
     options.temp_prefix = "orrery-bench-lwt";
     if (!a.dir.empty()) {
         options.dir = fmt::format("{}/phase{}", a.dir, static_cast<int>(phase) + 1);
+        // A fresh cluster per phase: old data there would carry an earlier run's Paxos state.
+        if (std::filesystem::exists(options.dir + "/config.json")) {
+            return Status::InvalidArgument(
+                fmt::format("{} already holds a cluster; give --dir a new directory", options.dir));
+        }
     }
     options.keep = a.keep;
     options.log_name = "cluster.log";  // `cluster start|status|stop` output, not the table's.
