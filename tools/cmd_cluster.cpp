@@ -96,6 +96,7 @@ struct ClusterArgs {
     std::string mode;               // start: "" (raft, or what config.json says) or a mode name.
     uint32_t rf = 3;                // start --mode leaderless: replicas per key.
     std::string consistency = "quorum";  // start --mode leaderless: the default level.
+    std::string lwt_one_round_trip;      // start/restart: "" (the node's default), on or off.
 };
 
 constexpr BadInputError BadInput{"cluster"};
@@ -244,6 +245,9 @@ Result<pid_t> Spawn(const ClusterArgs& a, const net::ClusterConfig& config, uint
     if (a.trace) args.insert(args.end(), {"--trace", NodeFile(a, id, ".jsonl")});
     if (a.no_group_commit) args.push_back("--no-group-commit");
     for (const std::string& bug : a.bugs) args.insert(args.end(), {"--bug", bug});
+    if (!a.lwt_one_round_trip.empty()) {
+        args.insert(args.end(), {"--lwt-one-round-trip", a.lwt_one_round_trip});
+    }
     if (a.snapshot_entries != 0) {
         args.insert(args.end(), {"--snapshot-entries", std::to_string(a.snapshot_entries)});
     }
@@ -540,8 +544,17 @@ void Repair(const ClusterArgs& a) {
     if (failed > 0) throw CLI::RuntimeError(1);
 }
 
+// --lwt-one-round-trip is the leaderless mode's: refused for a Raft cluster before any node runs.
+void CheckLwtFlag(const ClusterArgs& a, const net::ClusterConfig& config) {
+    if (!a.lwt_one_round_trip.empty() && config.mode != net::ClusterMode::kLeaderless) {
+        BadInput(fmt::format("--lwt-one-round-trip is the leaderless mode's; the cluster in {} is "
+                             "a Raft cluster", a.dir));
+    }
+}
+
 void Start(const ClusterArgs& a) {
     net::ClusterConfig config = LoadOrCreateConfig(a, /*create=*/true);
+    CheckLwtFlag(a, config);
     std::vector<uint32_t> ids;
     for (const auto& [id, addresses] : config.nodes) ids.push_back(id.value());
     CheckPortsFree(a, config, ids);
@@ -710,6 +723,13 @@ void Register_cluster(CLI::App& app) {
     start->add_option("--bug", args->bugs,
                       "Start the nodes with a known protocol bug (repeatable; see `orrery node "
                       "--help`)");
+    auto add_lwt_flag = [&](CLI::App* sub) {
+        sub->add_option("--lwt-one-round-trip", args->lwt_one_round_trip,
+                        "Leaderless mode: start the nodes with CASPaxos's one-round-trip "
+                        "optimisation on (default) or off")
+            ->check(CLI::IsMember({"on", "off"}));
+    };
+    add_lwt_flag(start);
     start->callback([args] { Start(*args); });
 
     CLI::App* stop = cmd->add_subcommand("stop", "Stop every node this cluster started");
@@ -757,9 +777,11 @@ void Register_cluster(CLI::App& app) {
                         "Compact the node's log after this many applied entries");
     restart->add_option("--bug", args->bugs,
                         "Start the node with a known protocol bug (repeatable)");
+    add_lwt_flag(restart);
     restart->callback([args] {
         net::ClusterConfig config = LoadOrCreateConfig(*args, false);
         uint32_t id = CheckedNode(*args, config);
+        CheckLwtFlag(*args, config);
         StopNode(*args, id, SIGTERM);
         CheckPortsFree(*args, config, {id});
         if (!StartNode(*args, config, id)) throw CLI::RuntimeError(1);

@@ -37,7 +37,9 @@
 // anti-entropy on request and CASPaxos. It serves the KV client protocol (`orrery kv`,
 // consistency per request or the config's default) and, with --metrics-port, its metrics (gossip,
 // hints, read repairs, requests; node/node_metrics.h); the SQL, PostgreSQL and CQL ports are the
-// Raft mode's, and asking for one there is an error (exit 2).
+// Raft mode's, and asking for one there is an error (exit 2). --lwt-one-round-trip off turns
+// CASPaxos's one-round-trip optimisation off (`orrery bench lwt --cluster` compares the two); a
+// Raft node refuses the flag.
 //
 // Exit status: 0 after a signal, 1 when the server fails (it cannot open its data, or it halts
 // on a storage failure), 2 on bad arguments.
@@ -93,6 +95,7 @@ struct NodeArgs {
     std::string cql_host;           // "": the host of the node's client address.
     bool no_group_commit = false;
     std::vector<std::string> bugs;
+    std::string lwt_one_round_trip;  // "", "on" or "off": the leaderless mode's Paxos shortcut.
 };
 
 constexpr BadInputError BadInput{"node"};
@@ -107,6 +110,10 @@ net::LogLevel ParseLogLevel(const std::string& name) {
 
 // Builds the server's options from the arguments and the cluster config.
 node::KvServerOptions ServerOptions(const NodeArgs& args, const net::ClusterConfig& cluster) {
+    if (!args.lwt_one_round_trip.empty()) {
+        BadInput("--lwt-one-round-trip is the leaderless mode's (lightweight transactions on "
+                 "CASPaxos); this is a Raft cluster");
+    }
     node::KvServerOptions options;
     options.raft.id = NodeId(args.id);
     for (const auto& [id, addresses] : cluster.nodes) options.raft.peers.push_back(id);
@@ -162,6 +169,8 @@ node::LeaderlessOptions LeaderlessServerOptions(const NodeArgs& args,
     auto factory = node::MakeEngineFactory(engine);
     if (!factory.ok()) BadInput(factory.status().message());
     options.engine = std::move(factory).value();
+    // CASPaxos §2.2.1 (paxos/proposer.h): on unless asked, as in the simulator.
+    options.paxos.one_round_trip = args.lwt_one_round_trip != "off";
     for (const std::string& bug : args.bugs) {
         Status s = node::EnableLeaderlessBug(bug, &options);
         if (!s.ok()) BadInput(std::string(s.message()));
@@ -299,6 +308,7 @@ int RunNode(const NodeArgs& args) {
             metrics = std::move(endpoint).value();
         }
         for (const std::string& bug : args.bugs) log.Warn("bug switched on: {}", bug);
+        if (args.lwt_one_round_trip == "off") log.Info("lwt: one-round-trip optimisation off");
         if (!args.block_file.empty()) {
             WatchBlockFile(block_signal, (*real)->network(), args.block_file, log);
         }
@@ -425,6 +435,10 @@ void Register_node(CLI::App& app) {
                     "raft.forget-vote, raft.commit-old-term, mvcc.snapshot-only; in the leaderless "
                     "mode paxos.forget-promise, paxos.skip-accepted-value, handoff.volatile, "
                     "gossip.no-refute");
+    cmd->add_option("--lwt-one-round-trip", args->lwt_one_round_trip,
+                    "Leaderless mode: on (default) or off, CASPaxos's one-round-trip "
+                    "optimisation for lightweight transactions (for comparison)")
+        ->check(CLI::IsMember({"on", "off"}));
     cmd->add_option("--log-level", args->log_level, "debug, info, warn or error (default info)");
     cmd->callback([args] {
         int status = RunNode(*args);
