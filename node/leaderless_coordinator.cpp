@@ -390,6 +390,10 @@ void LeaderlessServer::StartLwt(NodeId from, const ClientRequest& request) {
             if (halted_) return;
             if (!r.ok()) {
                 Reply(from, request, ReplyCode::kError, {}, "lwt: " + r.status().ToString());
+                // The round gave up (a conflict, no quorum in time): its client retries with the
+                // same seq, and the retry must run a new round, not find this error in recent_.
+                // Running it again is safe: the session cell applies a seq at most once.
+                recent_.erase({request.client_id, request.seq});
                 return;
             }
             Result<paxos::Cells> cells = paxos::CellsOf(writes ? r->next : r->previous);
