@@ -73,7 +73,8 @@ EtcdCluster::~EtcdCluster() { Stop().IgnoreError(); }
 std::vector<std::string> EtcdCluster::MemberArgs(int i) const {
     std::string initial_cluster;
     for (size_t k = 0; k < peer_addresses_.size(); ++k) {
-        initial_cluster += fmt::format("{}m{}={}", k == 0 ? "" : ",", k + 1, Url(peer_addresses_[k]));
+        initial_cluster +=
+            fmt::format("{}m{}={}", k == 0 ? "" : ",", k + 1, Url(peer_addresses_[k]));
     }
     const std::string& client = client_addresses_[static_cast<size_t>(i)];
     const std::string& peer = peer_addresses_[static_cast<size_t>(i)];

@@ -53,7 +53,8 @@ TEST_CASE("a range reply is ok only with the key asked for and the value written
     CHECK(CheckEtcdRangeReply(good, "foo", "bar").ok());
     CHECK(CheckEtcdRangeReply(good, "foo", "baz").message() ==
           "range of 'foo' returned another value (3 bytes; 3 written)");
-    CHECK(CheckEtcdRangeReply(good, "fox", "bar").message() == "range of 'fox' returned another key");
+    CHECK(CheckEtcdRangeReply(good, "fox", "bar").message() ==
+          "range of 'fox' returned another key");
     CHECK(CheckEtcdRangeReply("{" + header + "}", "foo", "bar").message() ==
           "range of 'foo' did not return one kv");  // An absent key: no kvs at all.
     std::string two = "{" + header + R"(,"kvs":[{"key":"Zm9v","value":"YmFy"},)"

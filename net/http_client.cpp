@@ -27,7 +27,9 @@ std::string Lower(std::string_view s) {
 Result<std::optional<size_t>> CompleteResponseLength(std::string_view buffered) {
     size_t head_end = buffered.find("\r\n\r\n");
     if (head_end == std::string_view::npos) {
-        if (buffered.size() > kMaxHeadBytes) return Status::InvalidArgument("response head too large");
+        if (buffered.size() > kMaxHeadBytes) {
+            return Status::InvalidArgument("response head too large");
+        }
         return std::optional<size_t>();
     }
     if (head_end + 4 > kMaxHeadBytes) return Status::InvalidArgument("response head too large");
@@ -49,7 +51,9 @@ Result<std::optional<size_t>> CompleteResponseLength(std::string_view buffered) 
         if (name != "content-length") continue;
         size_t n = 0;
         for (char c : value) {
-            if (!std::isdigit(static_cast<unsigned char>(c))) return Status::InvalidArgument("bad Content-Length");
+            if (!std::isdigit(static_cast<unsigned char>(c))) {
+                return Status::InvalidArgument("bad Content-Length");
+            }
             n = n * 10 + static_cast<size_t>(c - '0');
             if (n > kMaxBodyBytes) return Status::InvalidArgument("Content-Length too large");
         }
@@ -131,7 +135,10 @@ void HttpClient::Send() {
     boost::asio::async_write(s->socket, boost::asio::buffer(request_),
                              [s, op](const boost::system::error_code& e, size_t) {
                                  if (!s->Live(op)) return;
-                                 if (e) return s->owner->Finish(Status::IOError("write: " + e.message()), false);
+                                 if (e) {
+                                     return s->owner->Finish(
+                                         Status::IOError("write: " + e.message()), false);
+                                 }
                                  s->owner->ReadMore();
                              });
 }

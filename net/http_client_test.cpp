@@ -66,9 +66,10 @@ private:
                 if (ec) return;
                 size_t at = c->in.find("Content-Length: ");
                 size_t length = std::stoul(c->in.substr(at + 16));
+                size_t missing = head + length - std::min(c->in.size(), head + length);
                 boost::asio::async_read(
                     c->socket, boost::asio::dynamic_buffer(c->in),
-                    boost::asio::transfer_exactly(head + length - std::min(c->in.size(), head + length)),
+                    boost::asio::transfer_exactly(missing),
                     [this, c, head, length](const boost::system::error_code& e, size_t) {
                         if (e) return;
                         bodies.push_back(c->in.substr(head, length));

@@ -33,7 +33,9 @@ public:
                        if (!reply.ok()) return done(Unanswered(reply.status()));
                        if (reply->status != 200) return done(NotOk(*reply));
                        Result<int64_t> revision = net::CheckEtcdPutReply(reply->body);
-                       if (!revision.ok()) return done({OpOutcome::kFail, revision.status().message()});
+                       if (!revision.ok()) {
+                           return done({OpOutcome::kFail, revision.status().message()});
+                       }
                        done({OpOutcome::kOk, ""});
                    });
     }

@@ -106,7 +106,8 @@ public:
         auto start = std::chrono::steady_clock::now();
         for (size_t i = 0; i < clients_.size(); ++i) Next(i, write, &result);
         net::RunUntil(io_, [&] { return !running_ && Idle(); });
-        result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        result.seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         stop.cancel();
         poll.cancel();  // Their handlers see operation_aborted and touch nothing.
         return result;

@@ -99,13 +99,15 @@ public:
     }
 
     void Put(const std::string& key, const std::string& value, Done done) override {
-        kv_->Put(key, value, [done = std::move(done)](const node::KvOutcome& o) { done(Judge(o)); });
+        kv_->Put(key, value,
+                 [done = std::move(done)](const node::KvOutcome& o) { done(Judge(o)); });
     }
 
     void Get(const std::string& key, const std::string& expected, Done done) override {
         kv_->Get(key, [expected, done = std::move(done)](const node::KvOutcome& o) {
             OpResult r = Judge(o);
-            if (r.outcome == OpOutcome::kOk && (o.code != node::ReplyCode::kOk || o.value != expected)) {
+            bool written = o.code == node::ReplyCode::kOk && o.value == expected;
+            if (r.outcome == OpOutcome::kOk && !written) {
                 r = {OpOutcome::kFail, fmt::format("read returned {} ({} bytes), not the value "
                                                    "written", o.code == node::ReplyCode::kOk
                                                                   ? "a value" : "no value",
@@ -349,7 +351,8 @@ void Register_benchcluster(CLI::App& app) {
     cmd->add_option("--compare", args->compare,
                     "Then run the same load against a peer on loopback: etcd (Debian's "
                     "etcd-server, as many members as --nodes, through its JSON gateway)");
-    cmd->add_option("--etcd-binary", args->etcd_binary, "The etcd executable (default: etcd on PATH)");
+    cmd->add_option("--etcd-binary", args->etcd_binary,
+                    "The etcd executable (default: etcd on PATH)");
     cmd->callback([args] { RunBench(*args); });
 }
 
