@@ -10,6 +10,9 @@ packages=(build-essential cmake ninja-build ccache pkg-config catch2 libfmt-dev 
 if [[ "${ORRERY_FUZZ:-0}" == "1" ]]; then
   packages+=(clang-14 libclang-rt-14-dev)  # libFuzzer and the sanitizer runtimes (scripts/fuzz.sh)
 fi
+if [[ "${ORRERY_ETCD:-0}" == "1" ]]; then
+  packages+=(etcd-server)  # the peer of `orrery bench cluster --compare etcd` (its e2e test skips without)
+fi
 if [[ "${ORRERY_NOTEBOOKS:-0}" == "1" ]]; then
   packages+=(python3-matplotlib python3-pandas jupyter-nbconvert python3-nbformat python3-ipykernel)
 fi

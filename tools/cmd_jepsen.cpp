@@ -67,6 +67,7 @@
 #include "net/local_process.h"
 #include "node/leaderless_server.h"
 #include "tools/cli_util.h"
+#include "tools/interrupt_guard.h"
 #include "tools/jepsen_real.h"
 
 namespace orrery::tools {
@@ -178,34 +179,6 @@ std::pair<Duration, Duration> Validate(const JepsenArgs& a, jepsen_real::Nemesis
     }
     return {*duration, *interval};
 }
-
-// Set by SIGINT, SIGTERM or SIGHUP while a run is under way: the run ends early and tears down.
-std::atomic<bool> g_interrupted = false;
-extern "C" void OnInterrupt(int) { g_interrupted = true; }
-
-// Catches SIGINT, SIGTERM and SIGHUP for its lifetime (the nodes run in their own sessions, so a
-// terminal's Ctrl-C reaches only this process, which must stop them), then restores the old
-// handlers.
-class InterruptGuard {
-public:
-    InterruptGuard() {
-        g_interrupted = false;
-        struct sigaction action = {};
-        action.sa_handler = OnInterrupt;
-        sigemptyset(&action.sa_mask);
-        action.sa_flags = SA_RESTART;
-        for (size_t i = 0; i < kSignals.size(); ++i) ::sigaction(kSignals[i], &action, &old_[i]);
-    }
-    ~InterruptGuard() {
-        for (size_t i = 0; i < kSignals.size(); ++i) ::sigaction(kSignals[i], &old_[i], nullptr);
-    }
-    InterruptGuard(const InterruptGuard&) = delete;
-    InterruptGuard& operator=(const InterruptGuard&) = delete;
-
-private:
-    static constexpr std::array<int, 3> kSignals = {SIGINT, SIGTERM, SIGHUP};
-    std::array<struct sigaction, 3> old_ = {};
-};
 
 // The run's directory, and whether this run created it (only then may it remove it).
 struct RunDir {
