@@ -15,6 +15,8 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <thread>
 
@@ -44,6 +46,48 @@ Result<std::vector<uint16_t>> PickFreePorts(int n) {
         held.push_back(std::move(acceptor));  // Held until all are picked: all distinct.
     }
     return ports;
+}
+
+std::vector<std::string> ProcessArgs(pid_t pid) {
+    std::ifstream in(fmt::format("/proc/{}/cmdline", pid), std::ios::binary);
+    std::vector<std::string> args;
+    for (std::string arg; std::getline(in, arg, '\0');) args.push_back(arg);
+    return args;
+}
+
+bool IsOrreryNode(pid_t pid, uint32_t id, const std::string& config) {
+    std::vector<std::string> args = ProcessArgs(pid);
+    auto after = [&](const std::string& flag) -> std::string {
+        for (size_t i = 0; i + 1 < args.size(); ++i) {
+            if (args[i] == flag) return args[i + 1];
+        }
+        return "";
+    };
+    bool is_node = args.size() > 1 && args[1] == "node";
+    return is_node && after("--id") == std::to_string(id) && after("--config") == config;
+}
+
+char ProcessState(pid_t pid) {
+    std::ifstream in(fmt::format("/proc/{}/stat", pid));
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    size_t paren = stat.rfind(')');  // The command name may itself hold spaces and parentheses.
+    return paren == std::string::npos || paren + 2 >= stat.size() ? '\0' : stat[paren + 2];
+}
+
+bool ProcessGone(pid_t pid) {
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) == pid) return true;
+    if (::kill(pid, 0) != 0 && errno == ESRCH) return true;
+    return ProcessState(pid) == 'Z';
+}
+
+bool WaitProcessGone(pid_t pid, std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!ProcessGone(pid)) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return true;
 }
 
 Status CheckPortFree(const std::string& address) {

@@ -11,6 +11,8 @@
 // reaps only the pid it is given.
 #pragma once
 
+#include <chrono>
+
 #include <sys/types.h>
 
 #include <cstdint>
@@ -50,6 +52,24 @@ Result<int> WaitProcess(pid_t pid, Duration timeout);
 // Spawns and waits: the exit status, or kTimeout (the child is then killed with SIGKILL).
 Result<int> RunProcess(const std::vector<std::string>& argv, const SpawnOptions& options,
                        Duration timeout);
+
+// The arguments of a running process (from /proc/PID/cmdline), or empty if it is gone.
+std::vector<std::string> ProcessArgs(pid_t pid);
+
+// True iff `pid` is alive and runs `orrery node --id <id> --config <config>` (any argv[0]): the
+// check `orrery cluster` makes before it signals a pid from a pid file, so a recycled pid is
+// left alone.
+bool IsOrreryNode(pid_t pid, uint32_t id, const std::string& config);
+
+// The state letter of /proc/PID/stat (R, S, T for stopped, Z, ...), or '\0' if the process is gone.
+char ProcessState(pid_t pid);
+
+// Reaps `pid` if it is our child, and reports whether it has gone. A zombie has gone too: a
+// process started by an earlier command is reaped by init, which may take seconds.
+bool ProcessGone(pid_t pid);
+
+// Polls ProcessGone every 50 ms; false if `pid` still runs after `timeout`.
+bool WaitProcessGone(pid_t pid, std::chrono::milliseconds timeout);
 
 // True once something accepts TCP connections on host:port.
 bool PortAcceptsConnections(const std::string& address);

@@ -157,62 +157,15 @@ net::ClusterConfig LoadOrCreateConfig(const ClusterArgs& a, bool create) {
     return std::move(config).value();
 }
 
-// The arguments of a running process, or empty if it is gone.
-std::vector<std::string> ProcessArgs(pid_t pid) {
-    std::ifstream in(fmt::format("/proc/{}/cmdline", pid), std::ios::binary);
-    std::vector<std::string> args;
-    for (std::string arg; std::getline(in, arg, '\0');) args.push_back(arg);
-    return args;
-}
-
-// True iff `pid` is alive and runs `orrery node --id <id> --config <config>`.
-bool IsOurNode(pid_t pid, uint32_t id, const std::string& config) {
-    std::vector<std::string> args = ProcessArgs(pid);
-    auto after = [&](const std::string& flag) -> std::string {
-        for (size_t i = 0; i + 1 < args.size(); ++i) {
-            if (args[i] == flag) return args[i + 1];
-        }
-        return "";
-    };
-    bool is_node = args.size() > 1 && args[1] == "node";
-    return is_node && after("--id") == std::to_string(id) && after("--config") == config;
-}
-
 // The pid in node id's pid file if that process is still our node; else removes a stale file.
 std::optional<pid_t> RunningPid(const ClusterArgs& a, uint32_t id) {
     std::string pid_file = NodeFile(a, id, ".pid");
     std::ifstream in(pid_file);
     long pid = 0;
     if (!(in >> pid) || pid <= 0) return std::nullopt;
-    if (IsOurNode(static_cast<pid_t>(pid), id, ConfigPath(a))) return static_cast<pid_t>(pid);
+    if (net::IsOrreryNode(static_cast<pid_t>(pid), id, ConfigPath(a))) return static_cast<pid_t>(pid);
     std::filesystem::remove(pid_file);
     return std::nullopt;
-}
-
-// The state letter of /proc/<pid>/stat (R, S, T, Z, ...), or '\0' if the process is gone.
-char ProcessState(pid_t pid) {
-    std::ifstream in(fmt::format("/proc/{}/stat", pid));
-    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    size_t paren = stat.rfind(')');  // The command name may itself hold spaces and parentheses.
-    return paren == std::string::npos || paren + 2 >= stat.size() ? '\0' : stat[paren + 2];
-}
-
-// Reaps `pid` if it is our child, and reports whether it has gone. A zombie has gone too: a node
-// started by an earlier `orrery cluster` command is reaped by init, which may take seconds.
-bool Gone(pid_t pid) {
-    int status = 0;
-    if (::waitpid(pid, &status, WNOHANG) == pid) return true;
-    if (::kill(pid, 0) != 0 && errno == ESRCH) return true;
-    return ProcessState(pid) == 'Z';
-}
-
-bool WaitGone(pid_t pid, std::chrono::milliseconds timeout) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!Gone(pid)) {
-        if (std::chrono::steady_clock::now() > deadline) return false;
-        std::this_thread::sleep_for(kPollInterval);
-    }
-    return true;
 }
 
 // The PostgreSQL port of node id in the config, or 0 when it has none.
@@ -318,7 +271,7 @@ bool StartNode(const ClusterArgs& a, const net::ClusterConfig& config, uint32_t 
            (pg != 0 && !net::PortAcceptsConnections(pg_address)) ||
            (!cql.empty() && !net::PortAcceptsConnections(cql)) ||
            (!metrics.empty() && !net::PortAcceptsConnections(metrics))) {
-        if (Gone(*pid) || std::chrono::steady_clock::now() > deadline) {
+        if (net::ProcessGone(*pid) || std::chrono::steady_clock::now() > deadline) {
             fmt::print(stderr, "n{}: did not come up; see {}\n", id, NodeFile(a, id, ".log"));
             std::filesystem::remove(NodeFile(a, id, ".pid"));
             return false;
@@ -341,10 +294,10 @@ void StopNode(const ClusterArgs& a, uint32_t id, int signal) {
     }
     ::kill(*pid, signal);
     if (signal != SIGKILL) ::kill(*pid, SIGCONT);  // A paused node must run to see SIGTERM.
-    if (!WaitGone(*pid, kStopTimeout)) {
+    if (!net::WaitProcessGone(*pid, kStopTimeout)) {
         fmt::print("n{}: still running after {}s; killing it\n", id, kStopTimeout.count());
         ::kill(*pid, SIGKILL);
-        WaitGone(*pid, kStopTimeout);
+        net::WaitProcessGone(*pid, kStopTimeout);
     }
     std::filesystem::remove(NodeFile(a, id, ".pid"));
     fmt::print("n{}: {} (pid {})\n", id, signal == SIGKILL ? "killed" : "stopped", *pid);
@@ -429,7 +382,7 @@ int PrintClusterStatus(const net::ClusterConfig& config,
     for (const auto& [id, addresses] : config.nodes) {
         pids[id] = pid_of(id.value());
         known[id] = !pids[id]                          ? ProcessKnown::kGone
-                    : ProcessState(*pids[id]) == 'T' ? ProcessKnown::kPaused
+                    : net::ProcessState(*pids[id]) == 'T' ? ProcessKnown::kPaused
                                                      : ProcessKnown::kRunning;
         if (known[id] == ProcessKnown::kRunning) ask.push_back(id);
     }
@@ -478,7 +431,7 @@ int PrintLeaderlessStatus(const ClusterArgs& a, const net::ClusterConfig& config
     std::map<NodeId, std::optional<pid_t>> pids;
     for (const auto& [id, addresses] : config.nodes) {
         pids[id] = RunningPid(a, id.value());
-        if (pids[id] && ProcessState(*pids[id]) != 'T') ask.push_back(id);
+        if (pids[id] && net::ProcessState(*pids[id]) != 'T') ask.push_back(id);
     }
     std::map<NodeId, node::KvOutcome> outcomes = QueryStatuses(config, ask);
     fmt::print("leaderless cluster: {} nodes, rf={}, default consistency {}\n", config.nodes.size(),
