@@ -66,6 +66,33 @@ bool DecodeValue(Decoder* in, Value* v) {
     return false;
 }
 
+bool SkipValue(Decoder* in) {
+    uint8_t tag = 0;
+    if (!in->GetU8(&tag)) return false;
+    switch (static_cast<DataType>(tag)) {
+        case DataType::kNull: return true;
+        case DataType::kBoolean: {
+            uint8_t b = 0;
+            return in->GetU8(&b) && b <= 1;
+        }
+        case DataType::kInteger:
+        case DataType::kTimestamp: {
+            int64_t i = 0;
+            return in->GetVarsint64(&i);
+        }
+        case DataType::kFloat: {
+            uint64_t bits = 0;
+            return in->GetFixed64(&bits);
+        }
+        case DataType::kString:
+        case DataType::kBlob: {
+            std::string_view s;
+            return in->GetLengthPrefixed(&s);
+        }
+    }
+    return false;
+}
+
 std::string EncodeRow(const TableSchema& table, const Row& row) {
     ORRERY_ASSERT(row.size() == StoredRowWidth(table), "row width {} for table {}", row.size(),
                   table.name);
@@ -94,29 +121,45 @@ Result<Row> DecodeRow(const TableSchema& table, std::string_view bytes) {
     return row;
 }
 
-Status DecodeRowInto(const TableSchema& table, std::string_view bytes, Row* out) {
+Status DecodeRowInto(const TableSchema& table, std::string_view bytes, Row* out,
+                     const std::vector<bool>& wanted) {
+    const size_t width = StoredRowWidth(table);
+    ORRERY_ASSERT(wanted.empty() || wanted.size() == width, "{} wanted flags for a row of {}",
+                  wanted.size(), width);
+    auto is_wanted = [&wanted](size_t pos) { return wanted.empty() || wanted[pos]; };
     Row& row = *out;
-    row.resize(StoredRowWidth(table));
-    for (size_t i = 0; i < table.columns.size(); ++i) row[i] = table.columns[i].missing_value;
+    row.resize(width);
+    // Every slot starts as what an absent column reads: its missing_value if wanted, else NULL.
+    // The buffer is reused across rows, so a slot is only assigned when it would change
+    // (assigning a NULL over a NULL still costs a variant copy per column per row).
+    for (size_t i = 0; i < width; ++i) {
+        const bool column = i < table.columns.size();
+        if (column && is_wanted(i) && !table.columns[i].missing_value.is_null()) {
+            row[i] = table.columns[i].missing_value;
+        } else if (!row[i].is_null()) {
+            row[i] = Value::Null();
+        }
+    }
     Decoder in(bytes);
     uint32_t n = 0;
     if (!in.GetVarint32(&n)) return Status::Corruption("row: bad column count");
-    Value dropped;
     for (uint32_t k = 0; k < n; ++k) {
         uint32_t id = 0;
         if (!in.GetVarint32(&id)) {
             return Status::Corruption("row of " + table.name + ": malformed value");
         }
-        Value* slot = &dropped;  // A dropped column's value is decoded and ignored.
+        // A dropped column's value (no position) and an unwanted one are skipped.
+        int pos = -1;
         if (id == 0) {
             if (!table.has_hidden_rowid()) return Status::Corruption("row: unexpected row id");
-            slot = &row.back();
-        } else if (int pos = table.ColumnIndex(id); pos >= 0) {
-            slot = &row[static_cast<size_t>(pos)];
+            pos = static_cast<int>(width - 1);
+        } else {
+            pos = table.ColumnIndex(id);
         }
-        if (!DecodeValue(&in, slot)) {
-            return Status::Corruption("row of " + table.name + ": malformed value");
-        }
+        bool ok = pos >= 0 && is_wanted(static_cast<size_t>(pos))
+                      ? DecodeValue(&in, &row[static_cast<size_t>(pos)])
+                      : SkipValue(&in);
+        if (!ok) return Status::Corruption("row of " + table.name + ": malformed value");
     }
     if (!in.empty()) return Status::Corruption("row of " + table.name + ": trailing bytes");
     return Status::Ok();

@@ -57,25 +57,29 @@ SqlResult<Row> DecodeStoredRow(const TableSchema& table, std::string_view bytes)
 
 namespace {
 
-// A Get's answer as a row: an error, no row, or the decoded row.
+// A Get's answer as a row: an error, no row, or the decoded row (its `wanted` positions).
 SqlResult<std::optional<Row>> RowFromGet(const TableSchema& table,
-                                         const Result<std::optional<std::string>>& got) {
+                                         const Result<std::optional<std::string>>& got,
+                                         const std::vector<bool>& wanted = {}) {
     if (!got.ok()) return StatusError(got.status());
     if (!got.value()) return std::optional<Row>();
-    auto row = DecodeStoredRow(table, *got.value());
-    if (!row.ok()) return row.error();
-    return std::optional<Row>(std::move(row).value());
+    Row row;
+    Status s = DecodeRowInto(table, *got.value(), &row, wanted);
+    if (!s.ok()) return StatusError(s);
+    return std::optional<Row>(std::move(row));
 }
 
 }  // namespace
 
 SqlResult<std::optional<Row>> GetRowAtStatementStart(Txn& txn, const TableSchema& table,
-                                                     std::string_view row_key) {
-    return RowFromGet(table, txn.GetAtStatementStart(row_key));
+                                                     std::string_view row_key,
+                                                     const std::vector<bool>& wanted) {
+    return RowFromGet(table, txn.GetAtStatementStart(row_key), wanted);
 }
 
-SqlResult<bool> DecodeStoredRowInto(const TableSchema& table, std::string_view bytes, Row* row) {
-    Status s = DecodeRowInto(table, bytes, row);
+SqlResult<bool> DecodeStoredRowInto(const TableSchema& table, std::string_view bytes, Row* row,
+                                    const std::vector<bool>& wanted) {
+    Status s = DecodeRowInto(table, bytes, row, wanted);
     if (!s.ok()) return StatusError(s);
     return true;
 }
