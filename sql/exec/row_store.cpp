@@ -126,7 +126,12 @@ SqlResult<bool> AnyKeyIn(Txn& txn, const mvcc::KeyRange& range, std::string_view
 }
 
 SqlResult<bool> PutRowAndEntries(Txn& txn, const TableSchema& table, const Row& row) {
-    Status s = txn.Put(StoredRowKey(table, row), EncodeRow(table, row));
+    return PutRowAndEntries(txn, table, row, StoredRowKey(table, row));
+}
+
+SqlResult<bool> PutRowAndEntries(Txn& txn, const TableSchema& table, const Row& row,
+                                 std::string_view row_key) {
+    Status s = txn.Put(row_key, EncodeRow(table, row));
     if (!s.ok()) return StatusError(s);
     for (const IndexSchema& index : table.indexes) {
         s = txn.Put(IndexEntryKey(table, index, row), "");

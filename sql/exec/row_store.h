@@ -52,6 +52,10 @@ SqlResult<bool> AnyKeyIn(Txn& txn, const mvcc::KeyRange& range, std::string_view
 
 // Writes the row and every index entry (the caller checked the constraints).
 SqlResult<bool> PutRowAndEntries(Txn& txn, const TableSchema& table, const Row& row);
+// The same for a caller that already encoded the row's key (an INSERT checked it is free).
+// REQUIRES: row_key == StoredRowKey(table, row).
+SqlResult<bool> PutRowAndEntries(Txn& txn, const TableSchema& table, const Row& row,
+                                 std::string_view row_key);
 // Deletes the row and every index entry.
 SqlResult<bool> DeleteRowAndEntries(Txn& txn, const TableSchema& table, const Row& row);
 
