@@ -248,6 +248,9 @@ Status DecodeRowInto(const TableSchema& table, std::string_view bytes, Row* out,
     ValueReader in(bytes);
     uint32_t n = 0;
     if (!in.GetVarint32(&n)) return Status::Corruption("row: bad column count");
+    // Values are stored in id order, and columns are usually in id order too (ALTER TABLE
+    // appends), so the column after the last one found is tried before searching them all.
+    size_t guess = 0;
     for (uint32_t k = 0; k < n; ++k) {
         uint32_t id = 0;
         if (!in.GetVarint32(&id)) {
@@ -258,9 +261,12 @@ Status DecodeRowInto(const TableSchema& table, std::string_view bytes, Row* out,
         if (id == 0) {
             if (!table.has_hidden_rowid()) return Status::Corruption("row: unexpected row id");
             pos = static_cast<int>(width - 1);
+        } else if (guess < table.columns.size() && table.columns[guess].id == id) {
+            pos = static_cast<int>(guess);
         } else {
             pos = table.ColumnIndex(id);
         }
+        if (id != 0 && pos >= 0) guess = static_cast<size_t>(pos) + 1;
         bool ok = pos >= 0 && is_wanted(static_cast<size_t>(pos))
                       ? ReadValue(&in, &row[static_cast<size_t>(pos)])
                       : SkipOne(&in);
