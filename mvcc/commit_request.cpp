@@ -151,7 +151,12 @@ void CoarsenReadSet(CommitRequest* req, size_t budget_bytes) {
     for (const KeyRange& r : req->read_ranges) cost += RangeCost(r);
     if (cost <= budget_bytes) return;
     std::vector<KeyRange> ranges = std::move(req->read_ranges);
-    for (const std::string& k : req->read_keys) ranges.push_back(KeyRange{k, k + '\0'});
+    // The keys move into their one-key ranges (a bulk load reads a million keys).
+    ranges.reserve(ranges.size() + req->read_keys.size());
+    for (std::string& k : req->read_keys) {
+        std::string end = k + '\0';
+        ranges.push_back(KeyRange{std::move(k), std::move(end)});
+    }
     req->read_keys.clear();
     std::sort(ranges.begin(), ranges.end(),
               [](const KeyRange& a, const KeyRange& b) { return a.start < b.start; });
@@ -171,8 +176,9 @@ void CoarsenReadSet(CommitRequest* req, size_t budget_bytes) {
         for (const KeyRange& r : merged) cost += RangeCost(r);
         if (cost <= budget_bytes || merged.size() <= 1) break;
         std::vector<KeyRange> wider;
+        wider.reserve(merged.size() / 2 + 1);
         for (size_t i = 0; i < merged.size(); i += 2) {
-            KeyRange r = merged[i];
+            KeyRange r = std::move(merged[i]);
             if (i + 1 < merged.size()) r.end = MaxEnd(r.end, merged[i + 1].end);
             wider.push_back(std::move(r));
         }

@@ -82,8 +82,7 @@ Status Transaction::Set(std::string_view key, std::string_view value) {
     if (read_only()) return Status::InvalidArgument("cannot write in a read-only transaction");
     ORRERY_RETURN_IF_ERROR(ValidateUserKey(key));
     ORRERY_RETURN_IF_ERROR(ValidateUserValue(value));
-    NoteStatementWrite(key);
-    writes_.insert_or_assign(std::string(key), std::string(value));
+    Buffer(key, value);
     return Status::Ok();
 }
 
@@ -91,17 +90,30 @@ Status Transaction::Delete(std::string_view key) {
     ORRERY_RETURN_IF_ERROR(CheckActive());
     if (read_only()) return Status::InvalidArgument("cannot write in a read-only transaction");
     ORRERY_RETURN_IF_ERROR(ValidateUserKey(key));
-    NoteStatementWrite(key);
-    writes_.insert_or_assign(std::string(key), std::nullopt);
+    Buffer(key, std::nullopt);
     return Status::Ok();
 }
 
-void Transaction::NoteStatementWrite(std::string_view key) {
+void Transaction::Buffer(std::string_view key, std::optional<std::string_view> value) {
+    // A bulk load buffers a million keys here: one search finds the entry or where it goes.
+    auto at = writes_.lower_bound(key);
+    const bool present = at != writes_.end() && at->first == key;
+    NoteStatementWrite(key, present ? &at->second : nullptr);
+    std::optional<std::string> v;
+    if (value) v.emplace(*value);
+    if (present) {
+        at->second = std::move(v);
+    } else {
+        writes_.emplace_hint(at, std::string(key), std::move(v));
+    }
+}
+
+void Transaction::NoteStatementWrite(std::string_view key,
+                                     const std::optional<std::string>* buffered) {
     if (!statements_) return;  // No statement boundary yet: nothing to remember.
     if (statement_before_.find(key) != statement_before_.end()) return;
     Before before;
-    auto own = writes_.find(key);
-    if (own != writes_.end()) before.buffered = own->second;
+    if (buffered != nullptr) before.buffered = *buffered;
     statement_before_.emplace(std::string(key), std::move(before));
 }
 

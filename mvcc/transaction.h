@@ -103,7 +103,11 @@ private:
     Status CheckActive() const;
     void End(State state);
     bool RecordsReads() const;
-    void NoteStatementWrite(std::string_view key);
+    // Remembers what writes_ held for `key` before the current statement's first write to it;
+    // `buffered` is writes_'s entry for key, or null when it has none.
+    void NoteStatementWrite(std::string_view key, const std::optional<std::string>* buffered);
+    // Buffers `value` (nullopt: a delete) for `key`, with one search of writes_.
+    void Buffer(std::string_view key, std::optional<std::string_view> value);
 
     Mvcc* mvcc_;  // Null once moved from.
     uint64_t id_;

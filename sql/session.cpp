@@ -356,6 +356,7 @@ SqlResult<StatementResult> SessionImpl::RunBegin(const Begin& begin) {
     auto txn = BeginTxn(options);
     if (!txn.ok()) return txn.error();
     txn_ = std::move(txn).value();
+    ++txn_serial_;
     txn_did_ddl_ = false;
     ReadTxnStartTime();
     StatementResult r;

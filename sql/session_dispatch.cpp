@@ -144,13 +144,27 @@ void SessionImpl::Dispatch(const Statement& statement, std::vector<Value> params
     StartPlanned(statement, std::move(params), prepared, *txn.value());
 }
 
+// The catalog version as `txn` reads it. In an explicit transaction without DDL, every statement
+// after the first reuses the first one's answer (session_impl.h, txn_catalog_version_): a bulk
+// load of single-row INSERTs otherwise pays one storage read per row for it.
+SqlResult<uint64_t> SessionImpl::StatementCatalogVersion(Txn& txn) {
+    const bool reusable = txn_ && &txn == txn_.get() && !txn_did_ddl_;
+    if (reusable && txn_catalog_version_ && txn_catalog_version_->first == txn_serial_) {
+        return txn_catalog_version_->second;
+    }
+    auto version = catalog_->Version();
+    if (!version.ok()) return version;
+    if (reusable) txn_catalog_version_ = std::pair{txn_serial_, version.value()};
+    return version;
+}
+
 // A query or a write: its plan (from the prepared statement's cache when the catalog version
 // still matches), its result columns, and the runner that Step drives.
 void SessionImpl::StartPlanned(const Statement& statement, std::vector<Value> params,
                                PreparedStatement* prepared, Txn& txn) {
     // Every statement reads the catalog version: a concurrent DDL then conflicts with it, and
     // the version keys the plan cache.
-    auto version = catalog_->Version();
+    auto version = StatementCatalogVersion(txn);
     if (!version.ok()) return Fail(version.error());
     PlanPtr plan;
     if (prepared != nullptr && prepared->plan && prepared->version == version.value()) {

@@ -298,6 +298,67 @@ TEST_CASE("a prepared statement's cached plan is re-made after DDL changes the t
     CHECK(dropped.error().kind == ErrorKind::kUndefinedTable);
 }
 
+TEST_CASE("an explicit transaction's statements reuse its catalog version until its own DDL",
+          "[sql][session]") {
+    // The session reads the catalog version once per explicit transaction (session_impl.h,
+    // txn_catalog_version_). A reuse past the transaction's own DDL, or into the next
+    // transaction, would run a stale cached plan: two columns instead of three.
+    auto db = EmbeddedDatabase::OpenInMemory();
+    REQUIRE(db.ok());
+    auto s = db.value()->NewSession();
+    auto other = db.value()->NewSession();
+    auto run = [&](Session& session, std::string_view text) {
+        return db.value()->Execute(session, text);
+    };
+    REQUIRE(run(*s, "CREATE TABLE t (id INT PRIMARY KEY, name TEXT)").ok());
+    REQUIRE(run(*s, "INSERT INTO t VALUES (1, 'a')").ok());
+    auto info = s->Prepare("SELECT * FROM t WHERE id = $1");
+    REQUIRE(info.ok());
+    auto execute = [&] {
+        s->StartPrepared(info.value().id, {Value::Integer(1)});
+        for (;;) {
+            switch (s->Step()) {
+                case Session::StepState::kYield: break;
+                case Session::StepState::kNeedsCommit:
+                    s->CommitDecided(db.value()->Commit(s->pending_commit()));
+                    break;
+                case Session::StepState::kDone: return s->TakeOutcome();
+            }
+        }
+    };
+    auto width = [&] {
+        auto out = execute();
+        REQUIRE(out.ok());
+        return out.value().columns.size();
+    };
+
+    // DDL inside the transaction: the statements after it see the new column.
+    REQUIRE(run(*s, "BEGIN").ok());
+    CHECK(width() == 2);
+    CHECK(width() == 2);
+    REQUIRE(run(*s, "ALTER TABLE t ADD COLUMN extra INT DEFAULT 7").ok());
+    CHECK(width() == 3);
+    REQUIRE(run(*s, "COMMIT").ok());
+
+    // DDL by another session between two transactions: the next transaction sees it.
+    REQUIRE(run(*s, "BEGIN").ok());
+    CHECK(width() == 3);
+    REQUIRE(run(*s, "COMMIT").ok());
+    REQUIRE(run(*other, "ALTER TABLE t ADD COLUMN more TEXT").ok());
+    REQUIRE(run(*s, "BEGIN").ok());
+    CHECK(width() == 4);
+    CHECK(width() == 4);
+    REQUIRE(run(*s, "ROLLBACK").ok());
+
+    // DDL by another session during a transaction: its snapshot still has the old schema.
+    REQUIRE(run(*s, "BEGIN").ok());
+    CHECK(width() == 4);
+    REQUIRE(run(*other, "ALTER TABLE t DROP COLUMN more").ok());
+    CHECK(width() == 4);
+    REQUIRE(run(*s, "ROLLBACK").ok());
+    CHECK(width() == 3);
+}
+
 TEST_CASE("AbortTransaction drops an open or failed transaction", "[sql][session]") {
     auto db = EmbeddedDatabase::OpenInMemory();
     REQUIRE(db.ok());

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sql/catalog/catalog.h"
@@ -90,6 +91,8 @@ private:
     bool DispatchControl(const Statement& statement);
     void StartPlanned(const Statement& statement, std::vector<Value> params,
                       PreparedStatement* prepared, Txn& txn);
+    // The catalog version `txn` reads (reused within an explicit transaction; session_impl.h).
+    SqlResult<uint64_t> StatementCatalogVersion(Txn& txn);
     // Ends the statement with an error; an explicit transaction fails, an autocommit one rolls
     // back.
     void Fail(SqlError error);
@@ -142,6 +145,12 @@ private:
     std::unique_ptr<Txn> txn_;
     bool failed_ = false;       // The explicit transaction failed; only ROLLBACK/COMMIT end it.
     bool txn_did_ddl_ = false;  // Plans made in it are not cached.
+    // The catalog version the explicit transaction read, by the serial of that transaction
+    // (RunBegin counts them). Its snapshot is fixed, so the version it reads can change only by
+    // its own DDL, after which txn_did_ddl_ stops the reuse; and the first read already put the
+    // version key into its read set, so a concurrent DDL still conflicts with it.
+    uint64_t txn_serial_ = 0;
+    std::optional<std::pair<uint64_t, uint64_t>> txn_catalog_version_;  // (serial, version)
     // now() of the current transaction (explicit or autocommit); empty without a wall clock.
     std::optional<int64_t> txn_now_us_;
 

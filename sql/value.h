@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -44,7 +45,9 @@ public:
     static Value Blob(std::string bytes);
 
     DataType type() const;
-    bool is_null() const { return type() == DataType::kNull; }
+    // Inline (the variant's first alternative is NULL, asserted below): a scan asks it of
+    // every slot of every row it decodes.
+    bool is_null() const { return rep_.index() == 0; }
 
     // Accessors. REQUIRES: type() is the matching type (asserted).
     bool boolean() const;
@@ -88,6 +91,8 @@ private:
                              BlobRep>;
     explicit Value(Rep rep) : rep_(std::move(rep)) {}
     Rep rep_;
+    static_assert(std::is_same_v<std::variant_alternative_t<0, Rep>, std::monostate>,
+                  "is_null() reads alternative 0 as NULL");
 };
 
 using Row = std::vector<Value>;

@@ -76,7 +76,9 @@ private:
             key_.push_back(std::move(v).value());
         }
         Groups::iterator it;
-        if (auto found = index_.find(&key_); found != index_.end()) {
+        if (plan_->group_by.empty() && !groups_.empty()) {
+            it = groups_.begin();  // Without GROUP BY every row is in the one group.
+        } else if (auto found = index_.find(&key_); found != index_.end()) {
             it = found->second;
         } else {
             size_t bytes = RowBytes(key_) + plan_->aggregates.size() * sizeof(Accumulator) +
@@ -91,7 +93,7 @@ private:
             if (c.arg) {
                 auto v = Eval(c.arg, row);
                 if (!v.ok()) return v.error();
-                arg = v.value();
+                arg = std::move(v).value();
             }
             Accumulator& acc = it->second[i];
             size_t before = acc.memory_bytes();

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "core/assert.h"
+#include "sql/exec/column_needs.h"
 #include "sql/exec/operator.h"
 
 namespace orrery::sql {
@@ -65,11 +66,21 @@ void StatementState::Release(size_t bytes) {
     memory_used_ -= bytes;
 }
 
-SqlResult<OperatorPtr> BuildOperator(const PlanPtr& plan, const OpEnv& env) {
+namespace {
+
+// The operator of `plan`, whose consumer reads the columns `needed` of its output: the needs
+// flow down (column_needs.h) so that each Scan decodes only what is read above it.
+SqlResult<OperatorPtr> BuildWithNeeds(const PlanPtr& plan, const OpEnv& env,
+                                      const ColumnSet& needed) {
     ORRERY_ASSERT(plan != nullptr, "building an operator for a null plan");
+    ORRERY_ASSERT(needed.size() == plan->columns.size(), "{} needs for {} columns",
+                  needed.size(), plan->columns.size());
+    std::vector<ColumnSet> child_needs = ChildNeeds(*plan, needed);
+    ORRERY_ASSERT(child_needs.size() == plan->children.size(), "{} needs for {} children",
+                  child_needs.size(), plan->children.size());
     std::vector<OperatorPtr> children;
-    for (const PlanPtr& c : plan->children) {
-        auto op = BuildOperator(c, env);
+    for (size_t i = 0; i < plan->children.size(); ++i) {
+        auto op = BuildWithNeeds(plan->children[i], env, child_needs[i]);
         if (!op.ok()) return op;
         children.push_back(std::move(op).value());
     }
@@ -86,7 +97,7 @@ SqlResult<OperatorPtr> BuildOperator(const PlanPtr& plan, const OpEnv& env) {
             return MakeSimple(plan, env, nullptr);
         case PlanKind::kScan:
             if (auto e = need(0)) return *e;
-            return MakeScan(plan, env);
+            return MakeScan(plan, env, ScanReads(*plan, needed));
         case PlanKind::kFilter:
         case PlanKind::kProject:
         case PlanKind::kDistinct:
@@ -112,6 +123,13 @@ SqlResult<OperatorPtr> BuildOperator(const PlanPtr& plan, const OpEnv& env) {
             return MakeWrite(plan, env, std::move(children[0]));
     }
     return MakeSqlError(ErrorKind::kInternal, "unknown plan kind");
+}
+
+}  // namespace
+
+SqlResult<OperatorPtr> BuildOperator(const PlanPtr& plan, const OpEnv& env) {
+    ORRERY_ASSERT(plan != nullptr, "building an operator for a null plan");
+    return BuildWithNeeds(plan, env, AllColumns(*plan));
 }
 
 SqlResult<bool> RunToCompletion(const PlanPtr& plan, StatementState& state,

@@ -145,11 +145,14 @@ protected:
 };
 using OperatorPtr = std::unique_ptr<Operator>;
 
-// The operator of `plan` (and, recursively, of its children).
+// The operator of `plan` (and, recursively, of its children). Every column of the plan's output
+// is produced; below it, scans decode only the columns something reads (column_needs.h).
 SqlResult<OperatorPtr> BuildOperator(const PlanPtr& plan, const OpEnv& env);
 
 // Factories, one per operator file.
-SqlResult<OperatorPtr> MakeScan(const PlanPtr& plan, const OpEnv& env);
+// `reads`: the positions of the stored row the scan decodes (column_needs.h's ScanReads; empty
+// or a wrong width: all); the others read as NULL.
+SqlResult<OperatorPtr> MakeScan(const PlanPtr& plan, const OpEnv& env, std::vector<bool> reads);
 SqlResult<OperatorPtr> MakeJoin(const PlanPtr& plan, const OpEnv& env, OperatorPtr left,
                                 OperatorPtr right);
 SqlResult<OperatorPtr> MakeAggregate(const PlanPtr& plan, const OpEnv& env, OperatorPtr child);

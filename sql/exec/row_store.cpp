@@ -57,25 +57,29 @@ SqlResult<Row> DecodeStoredRow(const TableSchema& table, std::string_view bytes)
 
 namespace {
 
-// A Get's answer as a row: an error, no row, or the decoded row.
+// A Get's answer as a row: an error, no row, or the decoded row (its `wanted` positions).
 SqlResult<std::optional<Row>> RowFromGet(const TableSchema& table,
-                                         const Result<std::optional<std::string>>& got) {
+                                         const Result<std::optional<std::string>>& got,
+                                         const std::vector<bool>& wanted = {}) {
     if (!got.ok()) return StatusError(got.status());
     if (!got.value()) return std::optional<Row>();
-    auto row = DecodeStoredRow(table, *got.value());
-    if (!row.ok()) return row.error();
-    return std::optional<Row>(std::move(row).value());
+    Row row;
+    Status s = DecodeRowInto(table, *got.value(), &row, wanted);
+    if (!s.ok()) return StatusError(s);
+    return std::optional<Row>(std::move(row));
 }
 
 }  // namespace
 
 SqlResult<std::optional<Row>> GetRowAtStatementStart(Txn& txn, const TableSchema& table,
-                                                     std::string_view row_key) {
-    return RowFromGet(table, txn.GetAtStatementStart(row_key));
+                                                     std::string_view row_key,
+                                                     const std::vector<bool>& wanted) {
+    return RowFromGet(table, txn.GetAtStatementStart(row_key), wanted);
 }
 
-SqlResult<bool> DecodeStoredRowInto(const TableSchema& table, std::string_view bytes, Row* row) {
-    Status s = DecodeRowInto(table, bytes, row);
+SqlResult<bool> DecodeStoredRowInto(const TableSchema& table, std::string_view bytes, Row* row,
+                                    const std::vector<bool>& wanted) {
+    Status s = DecodeRowInto(table, bytes, row, wanted);
     if (!s.ok()) return StatusError(s);
     return true;
 }
@@ -122,7 +126,12 @@ SqlResult<bool> AnyKeyIn(Txn& txn, const mvcc::KeyRange& range, std::string_view
 }
 
 SqlResult<bool> PutRowAndEntries(Txn& txn, const TableSchema& table, const Row& row) {
-    Status s = txn.Put(StoredRowKey(table, row), EncodeRow(table, row));
+    return PutRowAndEntries(txn, table, row, StoredRowKey(table, row));
+}
+
+SqlResult<bool> PutRowAndEntries(Txn& txn, const TableSchema& table, const Row& row,
+                                 std::string_view row_key) {
+    Status s = txn.Put(row_key, EncodeRow(table, row));
     if (!s.ok()) return StatusError(s);
     for (const IndexSchema& index : table.indexes) {
         s = txn.Put(IndexEntryKey(table, index, row), "");

@@ -31,12 +31,15 @@ std::string IndexEntryKey(const TableSchema& table, const IndexSchema& index, co
 // The row with key `key_values`, if there is one.
 SqlResult<std::optional<Row>> GetRowByKey(Txn& txn, const TableSchema& table,
                                           const std::vector<Value>& key_values);
-// The row stored at `row_key` as the statement's reads see it (Txn::GetAtStatementStart).
+// The row stored at `row_key` as the statement's reads see it (Txn::GetAtStatementStart), with
+// only the `wanted` positions decoded (row_codec.h; empty: all).
 SqlResult<std::optional<Row>> GetRowAtStatementStart(Txn& txn, const TableSchema& table,
-                                                     std::string_view row_key);
+                                                     std::string_view row_key,
+                                                     const std::vector<bool>& wanted = {});
 SqlResult<Row> DecodeStoredRow(const TableSchema& table, std::string_view bytes);
-// The same into *row, reusing its storage.
-SqlResult<bool> DecodeStoredRowInto(const TableSchema& table, std::string_view bytes, Row* row);
+// The same into *row, reusing its storage, with only the `wanted` positions decoded.
+SqlResult<bool> DecodeStoredRowInto(const TableSchema& table, std::string_view bytes, Row* row,
+                                    const std::vector<bool>& wanted = {});
 // The row key held in an index entry's key.
 SqlResult<std::vector<Value>> IndexEntryRowKey(const TableSchema& table, const IndexSchema& index,
                                                std::string_view entry_key);
@@ -49,6 +52,10 @@ SqlResult<bool> AnyKeyIn(Txn& txn, const mvcc::KeyRange& range, std::string_view
 
 // Writes the row and every index entry (the caller checked the constraints).
 SqlResult<bool> PutRowAndEntries(Txn& txn, const TableSchema& table, const Row& row);
+// The same for a caller that already encoded the row's key (an INSERT checked it is free).
+// REQUIRES: row_key == StoredRowKey(table, row).
+SqlResult<bool> PutRowAndEntries(Txn& txn, const TableSchema& table, const Row& row,
+                                 std::string_view row_key);
 // Deletes the row and every index entry.
 SqlResult<bool> DeleteRowAndEntries(Txn& txn, const TableSchema& table, const Row& row);
 

@@ -17,6 +17,9 @@
 //
 // Every read is as of the statement's start (txn.h): a scan never sees the rows its own
 // statement wrote, however it is nested (a subquery of an UPDATE, a RETURNING item).
+//
+// Column pruning: the scan decodes only the positions `reads_` flags (what the operators above
+// it and its own filter read, column_needs.h); the rest of each row is NULL, never looked at.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -24,6 +27,7 @@
 #include "core/assert.h"
 #include "core/key_encoding.h"
 #include "sql/encoding/keys.h"
+#include "sql/encoding/row_codec.h"
 #include "sql/exec/operator.h"
 #include "sql/exec/row_store.h"
 
@@ -38,7 +42,12 @@ struct Source {
 
 class ScanOp final : public Operator {
 public:
-    ScanOp(const OpEnv& env, PlanPtr plan) : Operator(env), plan_(std::move(plan)) {}
+    ScanOp(const OpEnv& env, PlanPtr plan, std::vector<bool> reads)
+        : Operator(env), plan_(std::move(plan)), reads_(std::move(reads)) {
+        // A set of the wrong width (or one reading everything) decodes the whole row.
+        bool all = std::find(reads_.begin(), reads_.end(), false) == reads_.end();
+        if (all || reads_.size() != StoredRowWidth(table())) reads_.clear();
+    }
 
     SqlResult<Pull> Next(Row* out) override {
         if (!planned_) {
@@ -74,7 +83,7 @@ private:
         if (!it_) {
             const Source& s = sources_[next_source_++];
             if (s.get) {
-                auto row = GetRowAtStatementStart(ctx().txn, table(), s.key);
+                auto row = GetRowAtStatementStart(ctx().txn, table(), s.key, reads_);
                 if (!row.ok()) return row.error();
                 if (!row.value()) return false;
                 *out = std::move(*row.value());
@@ -94,7 +103,8 @@ private:
             auto key = IndexEntryRowKey(table(), index(), it_->key());
             it_->Next();
             if (!key.ok()) return key.error();
-            auto row = GetRowAtStatementStart(ctx().txn, table(), RowKey(table().id, key.value()));
+            auto row = GetRowAtStatementStart(ctx().txn, table(), RowKey(table().id, key.value()),
+                                              reads_);
             if (!row.ok()) return row.error();
             if (!row.value()) {
                 return MakeSqlError(ErrorKind::kInternal,
@@ -104,7 +114,7 @@ private:
             *out = std::move(*row.value());
             return true;
         }
-        auto decoded = DecodeStoredRowInto(table(), it_->value(), out);
+        auto decoded = DecodeStoredRowInto(table(), it_->value(), out, reads_);
         it_->Next();
         if (!decoded.ok()) return decoded.error();
         return true;
@@ -219,6 +229,7 @@ private:
     }
 
     PlanPtr plan_;
+    std::vector<bool> reads_;  // Positions of the stored row to decode; empty: all.
     bool planned_ = false;
     std::vector<Source> sources_;
     size_t next_source_ = 0;
@@ -227,9 +238,9 @@ private:
 
 }  // namespace
 
-SqlResult<OperatorPtr> MakeScan(const PlanPtr& plan, const OpEnv& env) {
+SqlResult<OperatorPtr> MakeScan(const PlanPtr& plan, const OpEnv& env, std::vector<bool> reads) {
     if (!plan->table) return MakeSqlError(ErrorKind::kInternal, "scan without a table");
-    return OperatorPtr(std::make_unique<ScanOp>(env, plan));
+    return OperatorPtr(std::make_unique<ScanOp>(env, plan, std::move(reads)));
 }
 
 }  // namespace orrery::sql::exec

@@ -310,12 +310,13 @@ private:
     SqlResult<bool> Insert(const Row& row) {
         auto valid = Validate(row);
         if (!valid.ok()) return valid;
-        auto existing = ctx().txn.Get(StoredRowKey(table_, row));
+        const std::string key = StoredRowKey(table_, row);
+        auto existing = ctx().txn.Get(key);
         if (!existing.ok()) return StatusError(existing.status());
         if (existing.value()) return Duplicate(table_.name + "_pkey", KeySlots(table_), row);
         auto unique = CheckUnique(row, nullptr);
         if (!unique.ok()) return unique;
-        auto put = PutRowAndEntries(ctx().txn, table_, row);
+        auto put = PutRowAndEntries(ctx().txn, table_, row, key);
         if (!put.ok()) return put;
         NoteChildRefs(row, nullptr);
         return Wrote(row);
