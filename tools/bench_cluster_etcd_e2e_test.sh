@@ -18,7 +18,7 @@ bench_pid=""
 # Processes whose command line names directory $1 (Orrery's nodes and etcd's members).
 procs_of() {
   for f in /proc/[0-9]*/cmdline; do
-    tr '\0' ' ' <"$f" 2>/dev/null | grep -Eq "(node .*|etcd .*--data-dir )$1/" && echo "${f%/cmdline}"
+    tr '\0' ' ' 2>/dev/null <"$f" | grep -Eq "(node .*|etcd .*--data-dir )$1/" && echo "${f%/cmdline}"
   done
 }
 cleanup() {

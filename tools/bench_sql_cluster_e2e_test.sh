@@ -22,7 +22,7 @@ fail() { echo "FAIL: $*"; tail -3 "$tmp"/run*/n*.log 2>/dev/null; exit 1; }
 # Node processes (`orrery node ... --config <d>/config.json`) still running for directory $1.
 nodes_of() {
   for f in /proc/[0-9]*/cmdline; do
-    tr '\0' ' ' <"$f" 2>/dev/null | grep -q " node .*$1/" && echo "${f%/cmdline}"
+    tr '\0' ' ' 2>/dev/null <"$f" | grep -q " node .*$1/" && echo "${f%/cmdline}"
   done
 }
 
