@@ -505,6 +505,53 @@ void CheckLwtFlag(const ClusterArgs& a, const net::ClusterConfig& config) {
     }
 }
 
+// How many members a leaderless node's status text (LeaderlessServer::DescribeStatus) lists as
+// alive in its gossip table: the lines "  nN alive ..." under "gossip:".
+size_t AliveInStatus(const std::string& text) {
+    size_t alive = 0;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+        std::istringstream words(line);
+        std::string name, state;
+        if (line.starts_with("  ") && words >> name >> state && name.starts_with("n") &&
+            state == "alive") {
+            ++alive;
+        }
+    }
+    return alive;
+}
+
+// A leaderless node coordinates as soon as it runs, but until its gossip table lists a replica
+// alive it hints that replica instead of writing to it, and a write at ALL then times out. So
+// `start` waits (up to kStartTimeout) until every node lists every node alive, and says how it
+// ended; a cluster whose gossip has not settled is still up, with a warning.
+void WaitForGossip(const net::ClusterConfig& config) {
+    std::vector<NodeId> all;
+    for (const auto& [id, addresses] : config.nodes) all.push_back(id);
+    auto begin = std::chrono::steady_clock::now();
+    std::string lagging;
+    while (true) {
+        lagging.clear();
+        for (const auto& [id, outcome] : QueryStatuses(config, all)) {
+            size_t alive = outcome.type == node::KvOutcome::Type::kOk ? AliveInStatus(outcome.message) : 0;
+            if (alive < all.size()) {
+                lagging += fmt::format(" n{} sees {} of {} alive;", id.value(), alive, all.size());
+            }
+        }
+        double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+        if (lagging.empty()) {
+            return fmt::print("gossip: every node sees {} of {} alive (after {:.1f}s)\n", all.size(),
+                              all.size(), waited);
+        }
+        if (std::chrono::steady_clock::now() - begin > kStartTimeout) {
+            lagging.pop_back();
+            return fmt::print(stderr, "orrery cluster: gossip has not settled after {:.0f}s:{}\n",
+                              waited, lagging);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+}
+
 void Start(const ClusterArgs& a) {
     net::ClusterConfig config = LoadOrCreateConfig(a, /*create=*/true);
     CheckLwtFlag(a, config);
@@ -513,6 +560,7 @@ void Start(const ClusterArgs& a) {
     CheckPortsFree(a, config, ids);
     bool ok = true;
     for (const auto& [id, addresses] : config.nodes) ok = StartNode(a, config, id.value()) && ok;
+    if (ok && config.mode == net::ClusterMode::kLeaderless) WaitForGossip(config);
     fmt::print("cluster in {}: {}\n", a.dir, ok ? "up" : "some nodes failed to start");
     if (!ok) throw CLI::RuntimeError(1);
 }

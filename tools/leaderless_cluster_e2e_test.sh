@@ -53,6 +53,7 @@ wait_for() {  # wait_for SECONDS WHAT COMMAND...: polls until COMMAND succeeds
 all_alive() { "$orrery" cluster status --dir "$dir" | grep -c ' alive ' | grep -qx 25; }
 
 out=$("$orrery" cluster start --dir "$dir") || fail "cluster start exited $?: $out"
+echo "$out" | grep -Eq '^gossip: every node sees 5 of 5 alive \(after [0-9.]+s\)$' || fail "start did not wait for gossip: $out"
 out=$("$orrery" cluster start --dir "$dir" --mode raft 2>&1); rc=$?
 [ $rc -eq 2 ] && echo "$out" | grep -q "is a leaderless cluster" || fail "--mode raft on a leaderless config: rc=$rc $out"
 wait_for 20 "gossip did not see every node alive from every node" all_alive
