@@ -149,6 +149,7 @@ public:
     const Counters& counters() const { return counters_; }
     storage::Engine& engine() { return *engine_; }
     uint32_t rf() const { return options_.rf; }
+    const paxos::Proposer& proposer() const { return *proposer_; }
 
 private:
     // One request being coordinated (leaderless_coordinator.cpp).

@@ -174,6 +174,21 @@ std::string RenderLeaderless(const NodeMetricsSources& sources) {
             static_cast<double>(c.hints_delivered));
     Counter(w, "orrery_read_repairs_total", "Newer cells sent to replicas a read found stale.",
             static_cast<double>(c.read_repairs));
+    // CASPaxos as this node's proposer ran it (lightweight transactions it coordinated).
+    const paxos::Proposer::Stats& p = server.proposer().stats();
+    w.Family("orrery_paxos_requests_total", "counter",
+             "Lightweight transactions this node proposed, by outcome (unknown: may take effect).");
+    w.Sample({{"outcome", "chosen"}}, static_cast<double>(p.chosen));
+    w.Sample({{"outcome", "failed"}}, static_cast<double>(p.failed));
+    w.Sample({{"outcome", "unknown"}}, static_cast<double>(p.unknown));
+    Counter(w, "orrery_paxos_prepares_total", "Phase-1 rounds (Prepare) this node's proposer sent.",
+            static_cast<double>(p.prepares));
+    Counter(w, "orrery_paxos_fast_accepts_total",
+            "Rounds that skipped phase 1 (the one-round-trip optimisation).",
+            static_cast<double>(p.fast_accepts));
+    Counter(w, "orrery_paxos_conflicts_total",
+            "Rounds refused because an acceptor had seen a higher ballot.",
+            static_cast<double>(p.conflicts));
     WriteEngine(w, server.engine());
     WriteDisk(w, sources.disk);
     return w.text();

@@ -32,6 +32,8 @@
 //   orrery_hints_pending                hints stored and not yet delivered
 //   orrery_hints_stored_total, orrery_hints_delivered_total
 //   orrery_read_repairs_total           newer cells sent to replicas a read found stale
+//   orrery_paxos_requests_total{outcome}  LWTs this node proposed: chosen, failed, unknown
+//   orrery_paxos_prepares_total, orrery_paxos_fast_accepts_total, orrery_paxos_conflicts_total
 //   orrery_leaderless_rf                the replication factor
 #pragma once
 

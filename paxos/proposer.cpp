@@ -89,6 +89,7 @@ void Proposer::Start(Op& op) {
         Shortcut s = shortcut->second;
         shortcuts_.erase(shortcut);
         op.fast = true;
+        ++stats_.fast_accepts;
         op.ballot = s.promised;
         op.outcome.round_trips += 1;
         StartAccept(op, s.value, s.base);
@@ -108,6 +109,7 @@ void Proposer::StartPrepare(Op& op) {
     op.ballot = *b;
     op.attempts += 1;
     op.outcome.round_trips += 2;
+    ++stats_.prepares;
     op.promises.clear();
     op.rejected.clear();
     op.deadline = ticks_ + static_cast<uint64_t>(config_.timeout_ticks);
@@ -197,6 +199,7 @@ void Proposer::OnAccepted(Op& op, NodeId from, const Message& m) {
 
 // A quorum can no longer be reached at this ballot: someone else holds a higher one.
 void Proposer::Conflict(Op& op, Ballot seen) {
+    ++stats_.conflicts;
     counter_ = std::max(counter_, seen.counter);
     shortcuts_.erase(op.key);
     Retry(op, Status::Unavailable(fmt::format("paxos conflict: ballot {} seen", seen)));
@@ -221,6 +224,13 @@ void Proposer::Retry(Op& op, Status why) {
 void Proposer::Finish(const std::string& key, Result<Outcome> result) {
     auto it = ops_.find(key);
     ORRERY_ASSERT(it != ops_.end() && !it->second.empty());
+    if (result.ok()) {
+        ++stats_.chosen;
+    } else if (result.status().code() == Code::kTimeout) {
+        ++stats_.unknown;
+    } else {
+        ++stats_.failed;
+    }
     Done done = std::move(it->second.front().done);
     it->second.pop_front();
     if (it->second.empty()) {

@@ -95,6 +95,17 @@ public:
     // The largest counter this proposer has used or seen.
     uint64_t counter() const { return counter_; }
 
+    // What the proposer did since it opened (the leaderless node's metrics report them).
+    struct Stats {
+        uint64_t prepares = 0;      // Phase-1 rounds sent (Prepare to the replicas).
+        uint64_t fast_accepts = 0;  // Rounds that skipped phase 1 (the one-round-trip path).
+        uint64_t conflicts = 0;     // Rounds refused because an acceptor saw a higher ballot.
+        uint64_t chosen = 0;        // Requests whose change a quorum accepted.
+        uint64_t unknown = 0;       // Requests that ended kTimeout: the change may take effect.
+        uint64_t failed = 0;        // Requests that ended in another error: no effect.
+    };
+    const Stats& stats() const { return stats_; }
+
 private:
     enum class Phase : uint8_t { kPrepare, kAccept, kBackoff };
     struct Op {
@@ -141,6 +152,7 @@ private:
     ProposerConfig config_;
     Send send_;
     Random rng_;
+    Stats stats_;
     uint64_t counter_ = 0;         // The last counter used or seen.
     uint64_t reserved_until_ = 0;  // Counters up to this are durably reserved.
     uint64_t ticks_ = 0;

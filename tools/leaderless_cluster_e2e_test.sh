@@ -89,7 +89,12 @@ out=$("$orrery" kv --cluster "$raft" --consistency one get k 2>&1); rc=$?
 out=$("$orrery" cluster repair --dir "$raft" 2>&1); rc=$?
 [ $rc -eq 2 ] && echo "$out" | grep -q "repair is the leaderless mode's" || fail "repair on Raft: rc=$rc $out"
 rm -rf "$raft"
-echo "ok: levels and refusals"
+# n1 coordinated the four SERIAL requests on r1: its proposer's figures say so, and the repeated
+# key went the one-round-trip way at least once.
+chosen=$(metric 1 'orrery_paxos_requests_total{outcome="chosen"}')
+fast=$(metric 1 orrery_paxos_fast_accepts_total)
+[ "${chosen:-0}" -ge 4 ] && [ "${fast:-0}" -ge 1 ] || fail "n1's paxos metrics: chosen=$chosen fast accepts=$fast"
+echo "ok: levels and refusals (n1 chose $chosen LWT changes, $fast of its rounds one round trip)"
 
 # 2. Hinted handoff, durable across a coordinator crash.
 out=$("$orrery" cluster kill 3 --dir "$dir") || fail "kill 3: $out"
