@@ -134,10 +134,28 @@ void KvServer::PruneUnanswered() {
     int64_t every = std::max<int64_t>(1, Duration::Seconds(1).us() / std::max<int64_t>(1, options_.tick.us()));
     if (++prune_ticks_ < static_cast<uint64_t>(every)) return;
     prune_ticks_ = 0;
-    Timestamp cutoff = env_.clock.Now() - RequestCounters::kUnansweredAfter;
+    counters_.PruneUnanswered(env_.clock.Now());
+}
+
+void RequestCounters::Arrived(const ClientRequest& request, Timestamp now, bool timed) {
+    ++requests[request.op];
+    if (timed) in_flight_[{request.client_id, request.seq}] = {request.op, now};
+}
+
+void RequestCounters::Replied(uint64_t client_id, uint64_t seq, ReplyCode code, Timestamp now) {
+    auto it = in_flight_.find({client_id, seq});
+    if (it == in_flight_.end()) return;
+    auto [op, arrived] = it->second;
+    ++replies[{op, code}];
+    latency[op].Record(now - arrived);
+    in_flight_.erase(it);
+}
+
+void RequestCounters::PruneUnanswered(Timestamp now) {
+    Timestamp cutoff = now - kUnansweredAfter;
     std::erase_if(in_flight_, [&](const auto& entry) {
         if (entry.second.second >= cutoff) return false;
-        ++counters_.unanswered;
+        ++unanswered;
         return true;
     });
 }
@@ -258,9 +276,7 @@ void KvServer::ForgetStaleWaiters() {
 }
 
 void KvServer::OnRequest(NodeId from, const ClientRequest& request) {
-    ++counters_.requests[request.op];
-    // A retry with the same (client, seq) restarts the timing: its client waits from here.
-    in_flight_[{request.client_id, request.seq}] = {request.op, env_.clock.Now()};
+    counters_.Arrived(request, env_.clock.Now());
     bool single_key = request.op == RequestOp::kGet || request.op == RequestOp::kPut ||
                       request.op == RequestOp::kDelete || request.op == RequestOp::kCas;
     if (single_key && request.limit != 0) {
@@ -421,13 +437,7 @@ void KvServer::ReplyPairs(NodeId to, const ClientRequest& request,
 }
 
 void KvServer::SendReply(NodeId to, const ClientReply& reply) {
-    auto it = in_flight_.find({reply.client_id, reply.seq});
-    if (it != in_flight_.end()) {
-        auto [op, arrived] = it->second;
-        ++counters_.replies[{op, reply.code}];
-        counters_.latency[op].Record(env_.clock.Now() - arrived);
-        in_flight_.erase(it);
-    }
+    counters_.Replied(reply.client_id, reply.seq, reply.code, env_.clock.Now());
     env_.network.Send(to, Frame(Channel::kClient, EncodeReply(reply)));
 }
 

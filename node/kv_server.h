@@ -112,6 +112,19 @@ struct RequestCounters {
     std::map<std::pair<RequestOp, ReplyCode>, uint64_t> replies;  // Answered, by outcome.
     std::map<RequestOp, metrics::LatencyHistogram> latency;      // Arrival to reply.
     uint64_t unanswered = 0;
+
+    // A request arrived at `now`: counted, and (when `timed`) timed until its reply. A retry
+    // with the same (client, seq) restarts the timing: its client waits from here.
+    void Arrived(const ClientRequest& request, Timestamp now, bool timed = true);
+    // A reply went out at `now`: counted by outcome with its latency, if its request was timed.
+    void Replied(uint64_t client_id, uint64_t seq, ReplyCode code, Timestamp now);
+    // Requests waiting longer than kUnansweredAfter stop being timed and count as unanswered.
+    // A linear pass: call it about once a second.
+    void PruneUnanswered(Timestamp now);
+
+private:
+    // Requests awaiting a reply: (client, seq) -> (op, arrival).
+    std::map<std::pair<uint64_t, uint64_t>, std::pair<RequestOp, Timestamp>> in_flight_;
 };
 
 class KvServer {
@@ -199,7 +212,6 @@ private:
     uint64_t gc_ticks_ = 0;  // Ticks since the last GC check.
     // Requests awaiting their reply: (client, seq) -> (operation, arrival), for the latency
     // histograms; pruned of unanswered ones about once a second (OnTick).
-    std::map<std::pair<uint64_t, uint64_t>, std::pair<RequestOp, Timestamp>> in_flight_;
     uint64_t prune_ticks_ = 0;
     RequestCounters counters_;
 };

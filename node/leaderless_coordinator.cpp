@@ -36,13 +36,7 @@ void LeaderlessServer::Reply(NodeId to, const ClientRequest& request, ReplyCode 
     r.message = std::move(message);
     auto it = recent_.find({request.client_id, request.seq});
     if (it != recent_.end()) it->second = r;
-    auto timed = in_flight_.find({request.client_id, request.seq});
-    if (timed != in_flight_.end()) {
-        auto [op, arrived] = timed->second;
-        ++counters_.requests.replies[{op, code}];
-        counters_.requests.latency[op].Record(env_.clock.Now() - arrived);
-        in_flight_.erase(timed);
-    }
+    counters_.requests.Replied(request.client_id, request.seq, code, env_.clock.Now());
     env_.network.Send(to, Frame(Channel::kClient, EncodeReply(r)));
 }
 
@@ -54,7 +48,10 @@ void LeaderlessServer::OnClient(NodeId from, const ClientRequest& request) {
         if (seen->second) env_.network.Send(from, Frame(Channel::kClient, EncodeReply(*seen->second)));
         return;
     }
-    ++counters_.requests.requests[request.op];
+    // Timed from here to its Reply. A status request is answered below at once and a request
+    // without a session is not deduplicated: both are counted only.
+    counters_.requests.Arrived(request, env_.clock.Now(),
+                               /*timed=*/request.client_id != 0 && request.op != RequestOp::kStatus);
     if (request.op == RequestOp::kStatus) {
         ClientReply r;
         r.client_id = request.client_id;
@@ -65,8 +62,6 @@ void LeaderlessServer::OnClient(NodeId from, const ClientRequest& request) {
         env_.network.Send(from, Frame(Channel::kClient, EncodeReply(r)));
         return;
     }
-    // Timed from here to its Reply (a request without a session is not deduplicated or timed).
-    if (request.client_id != 0) in_flight_[key] = {request.op, env_.clock.Now()};
     if (request.client_id != 0) {
         recent_.emplace(key, std::nullopt);
         recent_order_.push_back(key);
@@ -275,14 +270,7 @@ void LeaderlessServer::ExpireRequests() {
     Timestamp now = env_.clock.Now();
     // A request whose reply never went out (its coordinator lost the client's retry to another
     // node, or a Paxos round never ended) stops being timed after a while, as KvServer's do.
-    if (ticks_ % 100 == 0) {
-        Timestamp cutoff = now - RequestCounters::kUnansweredAfter;
-        std::erase_if(in_flight_, [&](const auto& entry) {
-            if (entry.second.second >= cutoff) return false;
-            ++counters_.requests.unanswered;
-            return true;
-        });
-    }
+    if (ticks_ % 100 == 0) counters_.requests.PruneUnanswered(now);
     std::vector<uint64_t> expired;
     for (const auto& [id, p] : pending_) {
         if (now >= p->deadline) expired.push_back(id);

@@ -248,8 +248,6 @@ private:
     std::unique_ptr<RepairJob> repair_;
     uint64_t requests_ = 0;
     Counters counters_;
-    // Requests awaiting a reply: (client, seq) -> (op, arrival), for the latency histogram.
-    std::map<std::pair<uint64_t, uint64_t>, std::pair<RequestOp, Timestamp>> in_flight_;
 };
 
 }  // namespace orrery::node
